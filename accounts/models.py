@@ -1,0 +1,36 @@
+"""Portal users. A user tied to an administrative unit sees only that unit's objects."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """
+    A person using the portal. `unit` restricts what they see (a commune officer of Tam Hải sees
+    Tam Hải and nothing else); staff of the district leave it empty. Roles are Django groups.
+    """
+
+    unit = models.ForeignKey(
+        "sites.AdministrativeUnit",
+        verbose_name=_("administrative unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Leave empty for district-wide staff; set it to restrict the user to one unit."),
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    position = models.CharField(_("position"), max_length=120, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user belongs to one of the roles (group names)."""
+        return self.is_superuser or any(g.name in roles for g in self.groups.all())
+
+    @property
+    def role_names(self) -> list[str]:
+        return [g.name for g in self.groups.all()]

@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.views import generic
+from rest_framework.authtoken.models import Token
+
+
+class ProfileView(LoginRequiredMixin, generic.TemplateView):
+    """The user's roles, unit and API token."""
+
+    template_name = "accounts/profile.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["token_exists"] = Token.objects.filter(user=self.request.user).exists()
+        return context

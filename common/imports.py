@@ -1,0 +1,390 @@
+"""
+CSV/XLSX import and export with a dry run.
+
+An `ImportSpec` names a model's columns (the header row), the form that validates one row (foreign
+keys by their `code`), and how a row is saved. `run_import` validates and saves every row inside one
+transaction; a dry run, or any bad row, rolls everything back, so a file with one bad row writes
+nothing. Rows are saved as they are read, so a row may refer to a code defined by an earlier row of
+the same file (a commune under a district created three lines above).
+
+Spreadsheet formulas are refused on import (a cell starting with `=`, `+`, `-` or `@`, the OWASP
+list) and neutralised on export by a leading apostrophe, which the import strips again, so exports
+round-trip.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (format, header, size)."""
+
+
+@dataclass
+class RowError:
+    line: int
+    errors: dict[str, list[str]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "errors": self.errors}
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rows: list[dict[str, Any]] = field(default_factory=list)  # per-row action and changed fields
+    errors: list[RowError] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_errors
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+    def as_dict(self, max_rows: int = 500) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "ok": self.ok,
+            "written": self.written,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "file_errors": self.file_errors,
+            "errors": [e.as_dict() for e in self.errors],
+            "rows": self.rows[:max_rows],
+        }
+
+
+class _Rollback(Exception):
+    pass
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    """A foreign key given by the target's `code`, resolved through a per-import cache."""
+
+    def __init__(self, queryset: models.QuerySet, **kwargs: Any) -> None:
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("error_messages", {"invalid_choice": _("Unknown code: %(value)s.")})
+        super().__init__(queryset, **kwargs)
+        self.cache: dict[str, Any] | None = None
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        if self.cache is not None:
+            obj = self.cache.get(str(value))
+            if obj is None:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+                )
+            return obj
+        return super().to_python(value)
+
+
+class ImportSpec:
+    """How one model is imported and exported. Subclasses set the class attributes."""
+
+    model: type[models.Model]
+    form_class: type[forms.ModelForm]
+    columns: tuple[str, ...]
+    required_columns: tuple[str, ...] = ("code",)
+    key: str = "code"
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    # -- export -------------------------------------------------------------------------------
+
+    def export_queryset(self) -> models.QuerySet:
+        from common.scoping import scope_queryset
+
+        return scope_queryset(self.model.objects.all(), self.user)
+
+    def export_value(self, obj: models.Model, column: str) -> Any:
+        value = getattr(obj, column)
+        if isinstance(value, models.Model):
+            return getattr(value, "code", value.pk)
+        return value
+
+    def export_rows(self) -> Iterator[list[Any]]:
+        for obj in self.export_queryset().iterator(chunk_size=2000):
+            yield [_to_cell(self.export_value(obj, c)) for c in self.columns]
+
+    # -- import -------------------------------------------------------------------------------
+
+    def lookup_caches(self) -> dict[str, dict[str, Any]]:
+        """Code → object maps for the foreign-key columns, restricted to what the user may see."""
+        from common.scoping import scope_queryset
+
+        caches = {}
+        form = self.form_class()
+        for name, form_field in form.fields.items():
+            if isinstance(form_field, CodeChoiceField):
+                qs = scope_queryset(form_field.queryset, self.user)
+                caches[name] = {str(o.code): o for o in qs}
+        return caches
+
+    def existing(self) -> dict[str, models.Model]:
+        return {str(getattr(o, self.key)): o for o in self.export_queryset()}
+
+    def save(self, form: forms.ModelForm) -> models.Model:
+        return form.save()
+
+    def after_save(self, obj: models.Model, caches: dict[str, dict[str, Any]]) -> None:
+        """Make a newly saved object available to later rows' foreign keys."""
+        for name, cache in caches.items():
+            target = self.form_class.base_fields[name].queryset.model
+            if isinstance(obj, target):
+                cache[str(obj.code)] = obj
+
+
+def _to_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "label") and hasattr(value, "value"):
+        return value.value
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def neutralise(value: str) -> str:
+    """Prefix formula-like text with an apostrophe so spreadsheets show it as text."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+# -- reading files ----------------------------------------------------------------------------
+
+
+def read_table(content: bytes, filename: str) -> list[list[Any]]:
+    """Rows of a CSV or XLSX file, header first. Raises ImportFileError on unreadable input."""
+    if len(content) > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(_("The file is larger than %(n)d MB.") % {"n": settings.IMPORT_MAX_BYTES // 2**20})
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return _read_xlsx(content)
+    if name.endswith(".csv"):
+        return _read_csv(content)
+    raise ImportFileError(_("Only .csv and .xlsx files can be imported."))
+
+
+def _read_csv(content: bytes) -> list[list[Any]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_("The CSV file is not UTF-8 encoded.")) from exc
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
+
+
+def _read_xlsx(content: bytes) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ImportFileError(_("The XLSX file cannot be read.")) from exc
+    sheet = workbook.worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    return [row for row in rows if any(cell not in (None, "") for cell in row)]
+
+
+def _cell_to_form(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date() if value.time() == datetime.min.time() else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+            return value[1:]  # our own export's escape
+    return value
+
+
+# -- the import itself ------------------------------------------------------------------------
+
+
+def run_import(spec: ImportSpec, content: bytes, filename: str, *, dry_run: bool) -> ImportReport:
+    """Validate every row; unless `dry_run` or any row is bad, write them all in one transaction."""
+    report = ImportReport(dry_run=dry_run)
+    try:
+        table = read_table(content, filename)
+    except ImportFileError as exc:
+        report.file_errors.append(str(exc))
+        return report
+    if not table:
+        report.file_errors.append(_("The file is empty."))
+        return report
+    header = [str(h).strip().lower() if h is not None else "" for h in table[0]]
+    unknown = [h for h in header if h not in spec.columns]
+    missing = [c for c in spec.required_columns if c not in header]
+    duplicated = sorted({h for h in header if header.count(h) > 1})
+    if unknown or missing or duplicated:
+        if unknown:
+            report.file_errors.append(_("Line 1: unknown columns: %(cols)s.") % {"cols": ", ".join(unknown)})
+        if missing:
+            report.file_errors.append(_("Line 1: missing columns: %(cols)s.") % {"cols": ", ".join(missing)})
+        if duplicated:
+            report.file_errors.append(_("Line 1: repeated columns: %(cols)s.") % {"cols": ", ".join(duplicated)})
+        return report
+    if len(table) - 1 > settings.IMPORT_MAX_ROWS:
+        report.file_errors.append(_("The file has more than %(n)d rows.") % {"n": settings.IMPORT_MAX_ROWS})
+        return report
+
+    try:
+        with transaction.atomic():
+            _import_rows(spec, header, table[1:], report)
+            if not report.written:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return report
+
+
+def _import_rows(spec: ImportSpec, header: list[str], rows: Iterable[list[Any]], report: ImportReport) -> None:
+    caches = spec.lookup_caches()
+    existing = spec.existing()
+    seen_keys: dict[str, int] = {}
+    for line, raw in enumerate(rows, start=2):
+        raw = list(raw) + [None] * (len(header) - len(raw))
+        formula_cells = [
+            name
+            for name, value in zip(header, raw, strict=False)
+            if isinstance(value, str) and value.strip().startswith(FORMULA_PREFIXES)
+        ]
+        if formula_cells:
+            report.errors.append(
+                RowError(
+                    line,
+                    {
+                        name: [_("Formula-like values (starting with =, +, - or @) are not allowed.")]
+                        for name in formula_cells
+                    },
+                )
+            )
+            continue
+        data = {name: _cell_to_form(value) for name, value in zip(header, raw, strict=False)}
+        key = str(data.get(spec.key, "")).strip()
+        if key and key in seen_keys:
+            report.errors.append(
+                RowError(line, {spec.key: [_("Duplicate of line %(line)d in this file.") % {"line": seen_keys[key]}]})
+            )
+            continue
+        seen_keys[key] = line
+        instance = existing.get(key)
+        if instance is None:
+            # Columns absent from the file take the model's defaults (a checkbox absent is not "no").
+            for name in spec.columns:
+                model_field = spec.model._meta.get_field(name)
+                if name not in data and model_field.has_default():
+                    data[name] = model_field.get_default()
+        else:
+            # Columns absent from the file keep their current values.
+            initial = forms.model_to_dict(instance)
+            for name in spec.columns:
+                if name not in data and name in initial:
+                    value = getattr(instance, name)
+                    data[name] = getattr(value, "code", value) if isinstance(value, models.Model) else initial[name]
+        # Foreign keys are compared by code, as the file gives them, not by primary key.
+        initial = {}
+        if instance is not None:
+            for name in caches:
+                related = getattr(instance, name)
+                initial[name] = related.code if related is not None else ""
+        form = spec.form_class(data=data, instance=instance, initial=initial)
+        for name, cache in caches.items():
+            form.fields[name].cache = cache
+        if not form.is_valid():
+            report.errors.append(RowError(line, {k: [str(m) for m in v] for k, v in form.errors.items()}))
+            continue
+        if instance is None:
+            action, changed = "create", list(form.changed_data)
+        else:
+            changed = [name for name in form.changed_data if name in header]
+            action = "update" if changed else "unchanged"
+        report.rows.append({"line": line, "key": key, "action": action, "changed": changed})
+        counter = {"create": "created", "update": "updated", "unchanged": "unchanged"}[action]
+        setattr(report, counter, getattr(report, counter) + 1)
+        if action == "unchanged":
+            continue
+        try:
+            with transaction.atomic():
+                obj = spec.save(form)
+        except ValidationError as exc:
+            report.errors.append(
+                RowError(line, exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
+            )
+            continue
+        except Exception as exc:  # a constraint the form could not see (e.g. a race); report, not crash
+            from common.exceptions import ApplicationError
+
+            if isinstance(exc, ApplicationError):
+                report.errors.append(RowError(line, {"__all__": [exc.message]}))
+                continue
+            raise
+        spec.after_save(obj, caches)
+        existing[key] = obj
+
+
+# -- writing files ----------------------------------------------------------------------------
+
+
+def export_csv(spec: ImportSpec) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(spec.columns)
+    writer.writerows(spec.export_rows())
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
+
+
+def export_xlsx(spec: ImportSpec, title: str = "data") -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(list(spec.columns))
+    for row in spec.export_rows():
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+Exporter = Callable[[ImportSpec], bytes]
+EXPORTERS: dict[str, tuple[Exporter, str]] = {
+    "csv": (export_csv, "text/csv; charset=utf-8"),
+    "xlsx": (export_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}

@@ -1,0 +1,17 @@
+"""Websocket URLs of every app that has a `routing.py`, gathered in one list."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+
+
+def _collect() -> list:
+    patterns: list = []
+    for config in apps.get_app_configs():
+        if find_spec(f"{config.name}.routing") is not None:
+            patterns += import_module(f"{config.name}.routing").websocket_urlpatterns
+    return patterns
+
+
+websocket_urlpatterns = _collect()

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from common import views as common_views
+
+api_patterns = [
+    path("", include("sites.api.urls")),
+    path("", include("meetings.api.urls")),
+    path("", include("cameras.api.urls")),
+    path("", include("investments.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", common_views.HomeView.as_view(), name="home"),
+    path("search/", common_views.SearchView.as_view(), name="search"),
+    path("healthz", common_views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    path("sites/", include("sites.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("cameras/", include("cameras.urls")),
+    path("investments/", include("investments.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,46 @@
+"""
+Render deploy/janus/*.jcfg.in into var/janus/conf/ with values from the environment (.env), so that
+secrets never live in the repository. Run by scripts/install.sh; tests render their own copy.
+"""
+
+import os
+import sys
+from pathlib import Path
+from string import Template
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def render(target: Path, values: dict[str, str]) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for template in sorted((ROOT / "deploy" / "janus").glob("*.jcfg.in")):
+        text = Template(template.read_text()).substitute(values)
+        out = target / template.name.removesuffix(".in")
+        out.write_text(text)
+        out.chmod(0o600)
+    return target
+
+
+def default_values(conf_dir: Path) -> dict[str, str]:
+    from portal.env import env  # reads .env
+
+    return {
+        "CONF_DIR": str(conf_dir),
+        "SERVER_NAME": env("JANUS_SERVER_NAME", default="janus-1"),
+        "ADMIN_SECRET": env("JANUS_ADMIN_SECRET", default="dev-admin-secret"),
+        "API_SECRET": env("JANUS_API_SECRET", default=""),
+        "HTTP_PORT": env("JANUS_HTTP_PORT", default="8088"),
+        "ADMIN_PORT": env("JANUS_ADMIN_PORT", default="7088"),
+        "WS_PORT": env("JANUS_WS_PORT", default="8188"),
+        "RTP_RANGE": env("JANUS_RTP_RANGE", default="20000-20999"),
+        "EVENTS_URL": env("JANUS_EVENTS_URL", default="http://127.0.0.1:8000/api/janus/events/"),
+        "EVENTS_USER": env("JANUS_EVENTS_USER", default="janus-events"),
+        "EVENTS_PASSWORD": env("JANUS_EVENTS_PASSWORD", default="dev-events-password"),
+        "NAT_EXTRA": os.environ.get("JANUS_NAT_EXTRA", ""),
+    }
+
+
+if __name__ == "__main__":
+    conf = ROOT / "var" / "janus" / "conf"
+    render(conf, default_values(conf))

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Run the whole test suite on SQLite and on PostgreSQL, with real Redis (and real Janus, Celery
+# workers and Chromium where tests need them). Installs what is missing first. Extra arguments go
+# to pytest (e.g. scripts/test.sh -k booking).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/portal}
+pg_up() { .venv/bin/python - "$PG_URL" <<'PY' 2>/dev/null
+import sys, psycopg
+from urllib.parse import urlparse
+u = urlparse(sys.argv[1])
+psycopg.connect(host=u.hostname, port=u.port or 5432, user=u.username, dbname="postgres", connect_timeout=2).close()
+PY
+}
+redis_up() { .venv/bin/python -c 'import redis; redis.Redis(socket_connect_timeout=1).ping()' 2>/dev/null; }
+
+need_pg=0
+command -v pg_ctlcluster >/dev/null || need_pg=1
+INSTALL_POSTGRES=$need_pg ./scripts/install.sh
+
+if ! redis_up; then
+  echo ">> starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+  for _ in $(seq 50); do redis_up && break; sleep 0.1; done
+fi
+if ! pg_up; then
+  echo ">> starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start || true
+  for _ in $(seq 100); do pg_up && break; sleep 0.2; done
+  # A fresh cluster allows only peer auth on the socket: trust loopback for the test user.
+  if ! pg_up; then
+    hba=$(ls /etc/postgresql/*/main/pg_hba.conf | tail -1)
+    sed -i 's/^\(host\s\+all\s\+all\s\+127.0.0.1\/32\s\+\).*/\1trust/' "$hba"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main reload
+    for _ in $(seq 50); do pg_up && break; sleep 0.2; done
+  fi
+fi
+
+export DJANGO_SETTINGS_MODULE=portal.settings.test
+echo ">> lint"
+.venv/bin/ruff check .
+echo ">> migrations are complete"
+.venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
+
+status=0
+echo ">> tests on SQLite"
+env -u DATABASE_URL .venv/bin/pytest -p no:cacheprovider "$@" || status=$?
+echo ">> tests on PostgreSQL"
+DATABASE_URL=$PG_URL .venv/bin/pytest -p no:cacheprovider "$@" || status=$?
+exit $status

@@ -1,0 +1,160 @@
+"""Forms for units, sites, rooms, bridge points and equipment."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from common.imports import CodeChoiceField
+from common.views import ScopedModelForm
+from sites import services
+from sites.models import AdministrativeUnit, BridgePoint, Equipment, NetworkLink, Room, Site, SiteContact
+
+
+class UnitForm(ScopedModelForm):
+    effective = forms.DateField(
+        label=_("Change takes effect on"),
+        required=False,
+        help_text=_("For a new name or parent; empty means today. Earlier names stay in the history."),
+    )
+
+    class Meta:
+        model = AdministrativeUnit
+        fields = ("code", "name", "kind", "terrain", "parent", "established_on")
+
+    def save_with_services(self) -> AdministrativeUnit:
+        return services.unit_save(unit=self.instance, effective=self.cleaned_data.get("effective"))
+
+
+class SiteForm(ScopedModelForm):
+    class Meta:
+        model = Site
+        fields = (
+            "code",
+            "name",
+            "unit",
+            "kind",
+            "address",
+            "latitude",
+            "longitude",
+            "terrain",
+            "is_key_site",
+            "phone",
+            "email",
+            "notes",
+        )
+
+    def save_with_services(self) -> Site:
+        return services.site_save(site=self.instance)
+
+
+class SiteContactForm(ScopedModelForm):
+    class Meta:
+        model = SiteContact
+        fields = ("site", "name", "position", "phone", "email", "is_technical")
+
+
+class RoomForm(ScopedModelForm):
+    class Meta:
+        model = Room
+        fields = ("code", "site", "name", "capacity", "av_devices", "is_bookable", "notes")
+
+
+class BridgePointForm(ScopedModelForm):
+    class Meta:
+        model = BridgePoint
+        fields = ("code", "room", "role", "endpoint", "janus_display", "is_active", "notes")
+
+
+class NetworkLinkForm(ScopedModelForm):
+    class Meta:
+        model = NetworkLink
+        fields = ("bridge_point", "kind", "provider", "bandwidth_mbps", "role")
+
+
+class EquipmentForm(ScopedModelForm):
+    class Meta:
+        model = Equipment
+        fields = (
+            "code",
+            "site",
+            "room",
+            "kind",
+            "model",
+            "serial",
+            "status",
+            "purchase_date",
+            "cost_vnd",
+            "warranty_end",
+            "is_reusable",
+            "notes",
+        )
+
+
+#
+# Import forms: one row of a file; foreign keys by code
+#
+
+
+class UnitImportForm(forms.ModelForm):
+    parent = CodeChoiceField(AdministrativeUnit.objects.all(), required=False)
+
+    class Meta:
+        model = AdministrativeUnit
+        fields = ("code", "name", "kind", "terrain", "parent", "established_on")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["established_on"].required = False
+
+    def clean_established_on(self) -> Any:
+        return self.cleaned_data.get("established_on") or self.instance.established_on
+
+
+class SiteImportForm(forms.ModelForm):
+    unit = CodeChoiceField(AdministrativeUnit.objects.all())
+
+    class Meta:
+        model = Site
+        fields = (
+            "code",
+            "name",
+            "unit",
+            "kind",
+            "address",
+            "latitude",
+            "longitude",
+            "terrain",
+            "is_key_site",
+            "phone",
+            "email",
+        )
+
+
+class RoomImportForm(forms.ModelForm):
+    site = CodeChoiceField(Site.objects.all())
+
+    class Meta:
+        model = Room
+        fields = ("code", "site", "name", "capacity", "av_devices", "is_bookable")
+
+
+class EquipmentImportForm(forms.ModelForm):
+    site = CodeChoiceField(Site.objects.all())
+    room = CodeChoiceField(Room.objects.all(), required=False)
+
+    class Meta:
+        model = Equipment
+        fields = (
+            "code",
+            "site",
+            "room",
+            "kind",
+            "model",
+            "serial",
+            "status",
+            "purchase_date",
+            "cost_vnd",
+            "warranty_end",
+            "is_reusable",
+        )

@@ -1,0 +1,65 @@
+"""
+Shared fixtures. Tests run against the database chosen by DATABASE_URL (SQLite by default,
+PostgreSQL in the second pass of scripts/test.sh) and the real Redis.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import user_set_roles
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _reset_axes():
+    """Login throttling state lives in the database and is rolled back with it; nothing to do."""
+    yield
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., User]:
+    """make_user(role, unit=None, username=None) → a user in that role (a Role value or None)."""
+    counter = {"n": 0}
+
+    def make(role: str | None = None, unit=None, username: str | None = None, **extra) -> User:
+        counter["n"] += 1
+        user = User.objects.create_user(
+            username=username or f"{role or 'norole'}-{counter['n']}", password="pw-Test-12345", unit=unit, **extra
+        )
+        if role:
+            user_set_roles(user=user, roles=[role])
+        return User.objects.get(pk=user.pk)  # fresh permission cache
+
+    return make
+
+
+@pytest.fixture
+def demo(db):
+    """The demo district from sites/demo.py (17 communes, their sites, rooms and equipment)."""
+    from sites import demo as sites_demo
+
+    sites_demo.load()
+
+
+@pytest.fixture
+def api() -> Callable[[User | None], APIClient]:
+    def client_for(user: User | None = None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def admin_user(make_user) -> User:
+    return make_user(Role.ADMINISTRATOR)
