@@ -1,0 +1,183 @@
+"""The core of the meetings app: a booking of a room, a meeting on it, its invited bridge points and
+the attendance intervals that a person (roll call) or Janus media events fill."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from common.models import TimeStampedModel
+from common.scoping import ScopedQuerySet
+
+
+class Booking(TimeStampedModel):
+    """A reservation of a meeting room or hall (đặt phòng) over a time range."""
+
+    class Status(models.TextChoices):
+        TENTATIVE = "tentative", _("Tentative")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # Statuses that hold the room; the no-overlap rule applies to these only.
+    ACTIVE_STATUSES = (Status.TENTATIVE, Status.CONFIRMED)
+
+    room = models.ForeignKey("sites.Room", verbose_name=_("room"), on_delete=models.PROTECT, related_name="bookings")
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.CONFIRMED)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("booked by"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    unit_scope_lookup = "room__site__unit"
+
+    class Meta:
+        ordering = ("starts_at",)
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message=_("A booking must end after it starts."),
+            ),
+        ]
+        indexes = [models.Index(fields=("room", "starts_at", "ends_at"))]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.room.name})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:booking_detail", args=[self.pk])
+
+
+class Meeting(TimeStampedModel):
+    """
+    An online briefing (giao ban trực tuyến) held from a host bridge point (điểm cầu chính) and joined
+    by invited bridge points (điểm cầu thành phần), usually on a booking of the host room.
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        LIVE = "live", _("Live")
+        ENDED = "ended", _("Ended")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    title = models.CharField(_("title"), max_length=255)
+    booking = models.OneToOneField(
+        Booking, verbose_name=_("booking"), on_delete=models.PROTECT, null=True, blank=True, related_name="meeting"
+    )
+    host_bridge_point = models.ForeignKey(
+        "sites.BridgePoint",
+        verbose_name=_("host bridge point"),
+        on_delete=models.PROTECT,
+        related_name="hosted_meetings",
+    )
+    invited_bridge_points = models.ManyToManyField(
+        "sites.BridgePoint",
+        through="MeetingInvitation",
+        related_name="meetings",
+        verbose_name=_("invited bridge points"),
+    )
+    chair = models.CharField(_("chair"), max_length=200, help_text=_("Name and position of the person chairing."))
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
+        related_name="organised_meetings",
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.SCHEDULED)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    # Scope is special: a commune sees meetings its bridge points are invited to (see selectors).
+    unit_scope_lookup = "host_bridge_point__room__site__unit"
+
+    class Meta:
+        ordering = ("-starts_at",)
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message=_("A meeting must end after it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting_detail", args=[self.pk])
+
+
+class MeetingInvitation(TimeStampedModel):
+    """One invited bridge point of a meeting; the delegation and its confirmation hang off it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    bridge_point = models.ForeignKey("sites.BridgePoint", on_delete=models.PROTECT, related_name="invitations")
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    unit_scope_lookup = "bridge_point__room__site__unit"
+
+    class Meta:
+        ordering = ("meeting", "bridge_point__janus_display")
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(fields=("meeting", "bridge_point"), name="%(app_label)s_%(class)s_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} – {self.bridge_point}"
+
+
+class AttendanceInterval(models.Model):
+    """
+    A period during which a bridge point was in a meeting. Roll call (a person) and Janus media events
+    (join/leave) both write intervals; `left_at` stays empty while the site is still in.
+    """
+
+    class Source(models.TextChoices):
+        ROLL_CALL = "roll_call", _("Roll call")
+        MEDIA = "media", _("Media events")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance_intervals")
+    bridge_point = models.ForeignKey("sites.BridgePoint", on_delete=models.PROTECT, related_name="attendance_intervals")
+    source = models.CharField(_("source"), max_length=16, choices=Source)
+    joined_at = models.DateTimeField(_("joined at"))
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    unit_scope_lookup = "bridge_point__room__site__unit"
+
+    class Meta:
+        ordering = ("meeting", "bridge_point", "joined_at")
+        verbose_name = _("attendance interval")
+        verbose_name_plural = _("attendance intervals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True) | Q(left_at__gte=F("joined_at")),
+                name="%(app_label)s_%(class)s_left_after_joined",
+                violation_error_message=_("A site cannot leave before it joined."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.bridge_point} {self.joined_at:%H:%M}–{self.left_at:%H:%M}"
+            if self.left_at
+            else (f"{self.bridge_point} {self.joined_at:%H:%M}–")
+        )
