@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("meetings.api.urls")),
     path("", include("cameras.api.urls")),
     path("", include("investments.api.urls")),
+    path("", include("live.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -27,6 +28,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("cameras/", include("cameras.urls")),
     path("investments/", include("investments.urls")),
+    path("live/", include("live.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

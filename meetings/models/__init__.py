@@ -1,9 +1,11 @@
 """
-Meetings: room bookings and online briefings. Core models here; feature modules (bookings with
-recurrence and approval, agenda, delegations, roll call, minutes, tasks) live beside this file and
-are imported below.
+Meetings: room bookings and online briefings. The core models are in `core.py`; bookings with
+recurrence and approval in `bookings.py`; agenda, delegations, roll call, minutes and tasks in
+`briefings.py`.
 """
 
+from meetings.models.bookings import *  # noqa: F403
+from meetings.models.briefings import *  # noqa: F403
 from meetings.models.core import AttendanceInterval, Booking, Meeting, MeetingInvitation
 
 __all__ = ["AttendanceInterval", "Booking", "Meeting", "MeetingInvitation"]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "meetings",
     "cameras",
     "investments",
+    "live",
 ]
 
 MIDDLEWARE = [

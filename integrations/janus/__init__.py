@@ -1,0 +1,1 @@
+"""Client for the Janus WebRTC server (plain Python, no Django models)."""

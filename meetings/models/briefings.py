@@ -1,0 +1,3 @@
+"""briefings models (see meetings/models/__init__.py)."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+GRANTS: dict[str, list[str]] = {}
