@@ -1,5 +1,6 @@
 """Portal-wide behaviour: login, language, throttling, health, demo data, settings."""
 
+import io
 import os
 import subprocess
 import sys
@@ -72,9 +73,9 @@ def test_healthz_reports_each_part(client, admin_user):
 def test_demo_data_is_idempotent():
     from django.apps import apps
 
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     counts = {m._meta.label: m.objects.count() for m in apps.get_models()}
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     assert {m._meta.label: m.objects.count() for m in apps.get_models()} == counts
     assert counts["sites.AdministrativeUnit"] == 19
     assert counts["sites.BridgePoint"] == 19
