@@ -1,11 +1,39 @@
-"""The Celery app. Tasks live in each app's `tasks.py`; periodic ones are added in AppConfig.ready()."""
+"""
+The Celery app. Tasks live in each app's `tasks.py`; periodic tasks in each app's `schedules.py`
+as `BEAT_SCHEDULE = {name: {"task": ..., "schedule": ...}}`, gathered here for beat.
+"""
 
 import os
+from importlib import import_module
+from importlib.util import find_spec
 
 from celery import Celery
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def collect_beat_schedule() -> dict:
+    from django.apps import apps
+
+    schedule: dict = {}
+    for config in apps.get_app_configs():
+        if find_spec(f"{config.name}.schedules") is not None:
+            schedule.update(import_module(f"{config.name}.schedules").BEAT_SCHEDULE)
+    return schedule
+
+
+@app.on_after_finalize.connect
+def _setup_periodic_tasks(sender: Celery, **kwargs: object) -> None:
+    sender.conf.beat_schedule = {**sender.conf.beat_schedule, **collect_beat_schedule()}
+
+
+@beat_init.connect
+def _log_schedule(sender: object, **kwargs: object) -> None:
+    import logging
+
+    logging.getLogger("portal.beat").info("periodic tasks: %s", ", ".join(sorted(app.conf.beat_schedule)))

@@ -163,7 +163,7 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its periodic tasks in its AppConfig.ready()
+CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its periodic tasks in its own schedules.py
 
 CHANNEL_LAYERS = {
     "default": {
