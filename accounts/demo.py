@@ -27,14 +27,14 @@ def demo_password() -> str:
 
 def load() -> None:
     for username, role, full_name, unit_code in DEMO_USERS:
-        first, _, last = full_name.rpartition(" ")
+        family, _, given = full_name.rpartition(" ")
         unit = AdministrativeUnit.objects.get(code=unit_code) if unit_code else None
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(
                 username=username,
-                first_name=last,
-                last_name=first,
+                first_name=given,
+                last_name=family,
                 unit=unit,
                 email=f"{username}@nuithanh.example",
                 is_staff=role == Role.ADMINISTRATOR,

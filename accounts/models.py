@@ -27,6 +27,13 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def get_full_name(self) -> str:
+        """Vietnamese order: family and middle names (`last_name`) before the given name."""
+        return f"{self.last_name} {self.first_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.username
+
     def has_role(self, *roles: str) -> bool:
         """True when the user belongs to one of the roles (group names)."""
         return self.is_superuser or any(g.name in roles for g in self.groups.all())

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install.sh
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-portal.settings.local}
-export PORT=${PORT:-8000}
+export WEB_PORT=${WEB_PORT:-8000}
 
 processes=(janus worker beat web)
 redis_url=$(.venv/bin/python -c 'from portal.env import env; print(env("REDIS_URL", default="redis://127.0.0.1:6379/0"))')
@@ -27,8 +27,8 @@ fi
 .venv/bin/python manage.py seed_demo
 cat <<MSG
 
-  Portal:   http://127.0.0.1:${PORT}/
-  API docs: http://127.0.0.1:${PORT}/api/docs/
+  Portal:   http://127.0.0.1:${WEB_PORT}/
+  API docs: http://127.0.0.1:${WEB_PORT}/api/docs/
   Log in with a demo account above (e.g. admin / ${DEMO_PASSWORD:-demo-portal-2026}).
   Ctrl-C stops everything started here.
 

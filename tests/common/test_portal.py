@@ -50,8 +50,10 @@ def test_login_is_throttled_after_five_failures(client, make_user):
 def test_password_change(client, make_user):
     user = make_user(Role.LEADER)
     client.force_login(user)
-    response = client.post(reverse("password_change"), {
-        "old_password": "pw-Test-12345", "new_password1": "Giao-ban-2026!", "new_password2": "Giao-ban-2026!"})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "pw-Test-12345", "new_password1": "Giao-ban-2026!", "new_password2": "Giao-ban-2026!"},
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Giao-ban-2026!")
@@ -97,12 +99,28 @@ def test_migrations_are_complete():
 
 
 def test_check_deploy_with_production_settings():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-           "DJANGO_SECRET_KEY": "k" * 20 + "-Zz9_secret-for-the-deploy-check-only-0123456789",
-           "FIELD_ENCRYPTION_KEY": "a-field-key-for-the-deploy-check", "DJANGO_ALLOWED_HOSTS": "portal.example"}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "DJANGO_SECRET_KEY": "k" * 20 + "-Zz9_secret-for-the-deploy-check-only-0123456789",
+        "FIELD_ENCRYPTION_KEY": "a-field-key-for-the-deploy-check",
+        "DJANGO_ALLOWED_HOSTS": "portal.example",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    refused = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
-                             env={**env, "DJANGO_SECRET_KEY": "dev-insecure-key"}, timeout=120)
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**env, "DJANGO_SECRET_KEY": "dev-insecure-key"},
+        timeout=120,
+    )
     assert refused.returncode != 0 and "DJANGO_SECRET_KEY" in refused.stderr

@@ -14,8 +14,14 @@ def test_validation_errors_have_one_shape_and_save_nothing(api, admin_user, demo
     count = Equipment.objects.count()
     response = api(admin_user).post(
         "/api/equipment/",
-        {"code": "x 1", "site": site.pk, "kind": "nope", "cost_vnd": -5, "purchase_date": "2024-05-01",
-         "warranty_end": "2020-01-01"},
+        {
+            "code": "x 1",
+            "site": site.pk,
+            "kind": "nope",
+            "cost_vnd": -5,
+            "purchase_date": "2024-05-01",
+            "warranty_end": "2020-01-01",
+        },
         format="json",
     )
     assert response.status_code == 400

@@ -33,9 +33,11 @@ def tech(make_user, demo):
 
 
 def test_units_import_with_parent_defined_earlier_in_the_file(tech):
-    rows = [["code", "name", "kind", "terrain", "parent"],
-            ["new-district", "Huyện Mới", "district", "", "quang-nam"],
-            ["new-commune", "Xã Mới", "commune", "mountain", "new-district"]]
+    rows = [
+        ["code", "name", "kind", "terrain", "parent"],
+        ["new-district", "Huyện Mới", "district", "", "quang-nam"],
+        ["new-commune", "Xã Mới", "commune", "mountain", "new-district"],
+    ]
     dry = run_import(UnitImportSpec(tech), _xlsx(rows), "u.xlsx", dry_run=True)
     assert dry.ok and dry.created == 2 and not dry.written
     assert not AdministrativeUnit.objects.filter(code="new-commune").exists()
@@ -54,7 +56,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(tech):
         ["bad-type", "ubnd-tam-hai", "display", "NEW-2", "abc", "working"],  # line 3: not a number
         ["bad-site", "no-such-site", "display", "NEW-3", "1", "working"],  # line 4: unknown site
         ["dup", "ubnd-tam-hai", existing_serial.kind, existing_serial.serial, "1", "working"],  # 5: duplicate serial
-        ["formula", "ubnd-tam-hai", "display", "=HYPERLINK(\"x\")", "1", "working"],  # line 6: formula
+        ["formula", "ubnd-tam-hai", "display", '=HYPERLINK("x")', "1", "working"],  # line 6: formula
         ["ok-1", "ubnd-tam-hai", "display", "NEW-6", "1", "working"],  # line 7: repeats line 2's code
     ]
     report = run_import(EquipmentImportSpec(tech), _csv(rows), "e.csv", dry_run=False)

@@ -29,8 +29,15 @@ def tree():
     village = _unit("thon-1", "Thôn 1", a, kind=UnitKind.COMMUNE)
     site_a = services.site_save(site=SiteFactory.build(unit=a, code="ubnd-tab", name="UBND xã Tam Anh Bắc"))
     site_b = services.site_save(site=SiteFactory.build(unit=b, code="ubnd-tan", name="UBND xã Tam Anh Nam"))
-    return {"province": province, "district": district, "a": a, "b": b, "village": village,
-            "site_a": site_a, "site_b": site_b}
+    return {
+        "province": province,
+        "district": district,
+        "a": a,
+        "b": b,
+        "village": village,
+        "site_a": site_a,
+        "site_b": site_b,
+    }
 
 
 def test_tree_of_any_depth(tree):
@@ -61,7 +68,10 @@ def test_rename_keeps_the_old_name_for_past_dates(tree):
 def test_merge_reparents_sites_and_keeps_history(tree):
     """A and B become C from 1/7/2025: sites and sub-units move, the past still shows A and B."""
     merged = services.unit_merge(
-        sources=[tree["a"], tree["b"]], code="tam-anh", name="Xã Tam Anh", effective=date(2025, 7, 1),
+        sources=[tree["a"], tree["b"]],
+        code="tam-anh",
+        name="Xã Tam Anh",
+        effective=date(2025, 7, 1),
     )
     tree["a"].refresh_from_db()
     tree["b"].refresh_from_db()
@@ -86,8 +96,9 @@ def test_merge_reparents_sites_and_keeps_history(tree):
 
 def test_merge_into_one_of_the_sources(tree):
     """A commune can absorb its neighbour and keep its own code."""
-    merged = services.unit_merge(sources=[tree["a"], tree["b"]], code="tam-anh-bac", name="Xã Tam Anh",
-                                 effective=date(2025, 7, 1))
+    merged = services.unit_merge(
+        sources=[tree["a"], tree["b"]], code="tam-anh-bac", name="Xã Tam Anh", effective=date(2025, 7, 1)
+    )
     assert merged.pk == tree["a"].pk
     assert merged.name_on(date(2025, 6, 30)) == "Xã Tam Anh Bắc"
     assert merged.name_on(date(2025, 7, 2)) == "Xã Tam Anh"
