@@ -83,7 +83,7 @@ def site_record_unit(*, site: Site, effective: date) -> None:
     if current and current.unit_id == site.unit_id:
         return
     if current is None:
-        SiteUnitAssignment.objects.create(site=site, unit_id=site.unit_id, valid_from=effective)
+        SiteUnitAssignment.objects.create(site=site, unit_id=site.unit_id, valid_from=EPOCH)
         return
     if effective <= current.valid_from:
         current.unit_id = site.unit_id
@@ -91,7 +91,7 @@ def site_record_unit(*, site: Site, effective: date) -> None:
         return
     current.valid_to = effective
     current.save(update_fields=["valid_to"])
-    SiteUnitAssignment.objects.create(site=site, unit_id=site.unit_id, valid_from=effective)
+    SiteUnitAssignment.objects.create(site=site, unit_id=site.unit_id, valid_from=EPOCH)
 
 
 @transaction.atomic
