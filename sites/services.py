@@ -91,7 +91,7 @@ def site_record_unit(*, site: Site, effective: date) -> None:
         return
     current.valid_to = effective
     current.save(update_fields=["valid_to"])
-    SiteUnitAssignment.objects.create(site=site, unit_id=site.unit_id, valid_from=EPOCH)
+    SiteUnitAssignment.objects.create(site=site, unit_id=site.unit_id, valid_from=effective)
 
 
 @transaction.atomic
