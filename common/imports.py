@@ -102,6 +102,19 @@ class CodeChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+class ImportModelForm(forms.ModelForm):
+    """
+    One row of an import. Uniqueness of the spec's `unique_keys` is checked by `run_import` against
+    an index loaded once, so the form leaves those fields out of the per-row database checks (a
+    query or two per row and per constraint); the database constraints remain the final guard.
+    """
+
+    unique_fields: frozenset[str] = frozenset()
+
+    def _get_validation_exclusions(self) -> set[str]:
+        return {*super()._get_validation_exclusions(), *self.unique_fields}
+
+
 class ImportSpec:
     """How one model is imported and exported. Subclasses set the class attributes."""
 
@@ -110,6 +123,41 @@ class ImportSpec:
     columns: tuple[str, ...]
     required_columns: tuple[str, ...] = ("code",)
     key: str = "code"
+    # Field groups that must be unique across the whole table (not just what the user sees);
+    # rows whose values in a group are all empty are not checked for that group.
+    unique_keys: tuple[tuple[str, ...], ...] = (("code",),)
+    # Save valid rows in bulk at the end instead of one by one. Only for models without a save
+    # service and whose rows never refer to rows of the same file.
+    bulk: bool = False
+
+    def unique_index(self) -> dict[tuple[str, ...], dict[tuple[Any, ...], Any]]:
+        index: dict[tuple[str, ...], dict[tuple[Any, ...], Any]] = {}
+        for fields in self.unique_keys:
+            values = self.model._base_manager.values_list("pk", *fields).iterator(chunk_size=5000)
+            index[fields] = {tuple(row[1:]): row[0] for row in values if any(v not in ("", None) for v in row[1:])}
+        return index
+
+    def unique_errors(self, index: dict, obj: models.Model) -> dict[str, list[str]]:
+        """Errors for values already taken by another row (in the table or earlier in the file)."""
+        errors: dict[str, list[str]] = {}
+        for fields, taken in index.items():
+            values = tuple(getattr(obj, f"{f}_id" if obj._meta.get_field(f).is_relation else f) for f in fields)
+            if all(v in ("", None) for v in values):
+                continue
+            owner = taken.get(values)
+            if owner is not None and owner != obj.pk:
+                names = ", ".join(str(obj._meta.get_field(f).verbose_name) for f in fields)
+                errors.setdefault(fields[-1], []).append(
+                    _("Another record already has this %(fields)s.") % {"fields": names}
+                )
+        return errors
+
+    def unique_record(self, index: dict, obj: models.Model, line: int) -> None:
+        """Mark the row's values as taken; rows not yet saved are known by their line."""
+        for fields, taken in index.items():
+            values = tuple(getattr(obj, f"{f}_id" if obj._meta.get_field(f).is_relation else f) for f in fields)
+            if any(v not in ("", None) for v in values):
+                taken[values] = obj.pk if obj.pk is not None else ("line", line)
 
     def __init__(self, user: Any) -> None:
         self.user = user
@@ -150,6 +198,16 @@ class ImportSpec:
 
     def save(self, form: forms.ModelForm) -> models.Model:
         return form.save()
+
+    def save_bulk(self, created: list[models.Model], updated: list[models.Model], fields: set[str]) -> None:
+        """Write the rows of a `bulk` spec, with one history record each."""
+        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+        user = self.user if getattr(self.user, "pk", None) else None
+        if created:
+            bulk_create_with_history(created, self.model, batch_size=1000, default_user=user)
+        if updated and fields:
+            bulk_update_with_history(updated, self.model, sorted(fields), batch_size=1000, default_user=user)
 
     def after_save(self, obj: models.Model, caches: dict[str, dict[str, Any]]) -> None:
         """Make a newly saved object available to later rows' foreign keys."""
@@ -277,6 +335,10 @@ def run_import(spec: ImportSpec, content: bytes, filename: str, *, dry_run: bool
 def _import_rows(spec: ImportSpec, header: list[str], rows: Iterable[list[Any]], report: ImportReport) -> None:
     caches = spec.lookup_caches()
     existing = spec.existing()
+    unique_index = spec.unique_index()
+    bulk_created: list[models.Model] = []
+    bulk_updated: list[models.Model] = []
+    bulk_fields: set[str] = set()
     seen_keys: dict[str, int] = {}
     for line, raw in enumerate(rows, start=2):
         raw = list(raw) + [None] * (len(header) - len(raw))
@@ -330,6 +392,10 @@ def _import_rows(spec: ImportSpec, header: list[str], rows: Iterable[list[Any]],
         if not form.is_valid():
             report.errors.append(RowError(line, {k: [str(m) for m in v] for k, v in form.errors.items()}))
             continue
+        taken = spec.unique_errors(unique_index, form.instance)
+        if taken:
+            report.errors.append(RowError(line, taken))
+            continue
         if instance is None:
             action, changed = "create", list(form.changed_data)
         else:
@@ -340,9 +406,15 @@ def _import_rows(spec: ImportSpec, header: list[str], rows: Iterable[list[Any]],
         setattr(report, counter, getattr(report, counter) + 1)
         if action == "unchanged":
             continue
+        if spec.bulk:
+            (bulk_created if action == "create" else bulk_updated).append(form.instance)
+            bulk_fields.update(changed)
+            spec.unique_record(unique_index, form.instance, line)
+            existing[key] = form.instance
+            continue
+        # No savepoint per row: any error rolls the whole import back anyway.
         try:
-            with transaction.atomic():
-                obj = spec.save(form)
+            obj = spec.save(form)
         except ValidationError as exc:
             report.errors.append(
                 RowError(line, exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
@@ -356,7 +428,10 @@ def _import_rows(spec: ImportSpec, header: list[str], rows: Iterable[list[Any]],
                 continue
             raise
         spec.after_save(obj, caches)
+        spec.unique_record(unique_index, obj, line)
         existing[key] = obj
+    if spec.bulk and report.ok and not report.dry_run:
+        spec.save_bulk(bulk_created, bulk_updated, bulk_fields)
 
 
 # -- writing files ----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.imports import CodeChoiceField
+from common.imports import CodeChoiceField, ImportModelForm
 from common.views import ScopedModelForm
 from sites import services
 from sites.models import AdministrativeUnit, BridgePoint, Equipment, NetworkLink, Room, Site, SiteContact
@@ -96,7 +96,9 @@ class EquipmentForm(ScopedModelForm):
 #
 
 
-class UnitImportForm(forms.ModelForm):
+class UnitImportForm(ImportModelForm):
+    unique_fields = frozenset({"code"})
+
     parent = CodeChoiceField(AdministrativeUnit.objects.all(), required=False)
 
     class Meta:
@@ -111,7 +113,9 @@ class UnitImportForm(forms.ModelForm):
         return self.cleaned_data.get("established_on") or self.instance.established_on
 
 
-class SiteImportForm(forms.ModelForm):
+class SiteImportForm(ImportModelForm):
+    unique_fields = frozenset({"code"})
+
     unit = CodeChoiceField(AdministrativeUnit.objects.all())
 
     class Meta:
@@ -131,7 +135,9 @@ class SiteImportForm(forms.ModelForm):
         )
 
 
-class RoomImportForm(forms.ModelForm):
+class RoomImportForm(ImportModelForm):
+    unique_fields = frozenset({"code"})
+
     site = CodeChoiceField(Site.objects.all())
 
     class Meta:
@@ -139,7 +145,9 @@ class RoomImportForm(forms.ModelForm):
         fields = ("code", "site", "name", "capacity", "av_devices", "is_bookable")
 
 
-class EquipmentImportForm(forms.ModelForm):
+class EquipmentImportForm(ImportModelForm):
+    unique_fields = frozenset({"code", "serial"})
+
     site = CodeChoiceField(Site.objects.all())
     room = CodeChoiceField(Room.objects.all(), required=False)
 

@@ -51,6 +51,7 @@ class RoomImportSpec(ImportSpec):
     form_class = RoomImportForm
     columns = ("code", "site", "name", "capacity", "av_devices", "is_bookable")
     required_columns = ("code", "site", "name")
+    bulk = True
 
     def export_queryset(self):
         return super().export_queryset().select_related("site").order_by("pk")
@@ -73,6 +74,8 @@ class EquipmentImportSpec(ImportSpec):
         "is_reusable",
     )
     required_columns = ("code", "site", "kind")
+    unique_keys = (("code",), ("kind", "serial"))
+    bulk = True
 
     def export_queryset(self):
         return super().export_queryset().select_related("site", "room").order_by("pk")

@@ -72,6 +72,15 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(tech):
     assert not Equipment.objects.filter(code="ok-1").exists()
 
 
+def test_duplicate_serial_within_the_file(tech):
+    rows = [["code", "site", "kind", "serial"],
+            ["d-1", "ubnd-tam-hai", "display", "SAME"],
+            ["d-2", "ubnd-tam-hai", "display", "SAME"]]
+    report = run_import(EquipmentImportSpec(tech), _csv(rows), "e.csv", dry_run=False)
+    assert [e.line for e in report.errors] == [3] and "serial" in report.errors[0].errors
+    assert not Equipment.objects.filter(code__in=["d-1", "d-2"]).exists()
+
+
 def test_wrong_header_is_a_file_error(tech):
     report = run_import(SiteImportSpec(tech), _csv([["code", "nme"], ["x", "y"]]), "s.csv", dry_run=False)
     assert not report.ok and report.file_errors
@@ -125,6 +134,7 @@ def test_import_api_and_page(api, client, tech):
     response = api(tech).post("/api/equipment/import/", {"file": upload, "dry_run": "false"}, format="multipart")
     assert response.status_code == 200, response.json()
     assert Equipment.objects.filter(code="api-1").exists()
+    assert Equipment.history.filter(code="api-1", history_type="+", history_user=tech).exists()
     bad = io.BytesIO(_csv([["code", "site", "kind"], ["api-2", "nowhere", "display"]]))
     bad.name = "e.csv"
     response = api(tech).post("/api/equipment/import/", {"file": bad, "dry_run": "false"}, format="multipart")
