@@ -144,6 +144,13 @@ class ScopedModelForm(forms.ModelForm):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
     def save_with_services(self) -> models.Model:
         """Override to save through a service (dated history, extra rules)."""
         return self.save()

@@ -73,9 +73,11 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(tech):
 
 
 def test_duplicate_serial_within_the_file(tech):
-    rows = [["code", "site", "kind", "serial"],
-            ["d-1", "ubnd-tam-hai", "display", "SAME"],
-            ["d-2", "ubnd-tam-hai", "display", "SAME"]]
+    rows = [
+        ["code", "site", "kind", "serial"],
+        ["d-1", "ubnd-tam-hai", "display", "SAME"],
+        ["d-2", "ubnd-tam-hai", "display", "SAME"],
+    ]
     report = run_import(EquipmentImportSpec(tech), _csv(rows), "e.csv", dry_run=False)
     assert [e.line for e in report.errors] == [3] and "serial" in report.errors[0].errors
     assert not Equipment.objects.filter(code__in=["d-1", "d-2"]).exists()
