@@ -3,6 +3,8 @@ Test settings: the same parts as production (real Redis, real database chosen by
 with fast password hashing and an isolated Redis database.
 """
 
+import os
+
 from portal.settings.base import *  # noqa: F403
 from portal.settings.base import BASE_DIR, DATABASES, env
 
@@ -10,7 +12,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A file database, not :memory:, so that threads in concurrency tests share it.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
-REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/9")
+# Each pytest-xdist worker gets its own Redis database, so that channel groups, caches and Celery
+# queues of parallel test processes (each with its own test database) never mix.
+_XDIST_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = env("TEST_REDIS_URL", default=f"redis://127.0.0.1:6379/{9 - _XDIST_INDEX}")
 CELERY_BROKER_URL = REDIS_URL
 CACHES = {
     "default": {
