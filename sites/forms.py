@@ -166,3 +166,44 @@ class EquipmentImportForm(ImportModelForm):
             "warranty_end",
             "is_reusable",
         )
+
+
+class UnitMergeForm(forms.Form):
+    """Units A and B become C from a date (sáp nhập đơn vị hành chính)."""
+
+    sources = forms.ModelMultipleChoiceField(
+        queryset=AdministrativeUnit.objects.filter(dissolved_on__isnull=True),
+        label=_("Units to merge"),
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 10}),
+    )
+    code = forms.SlugField(
+        label=_("Code of the resulting unit"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        help_text=_("Reuse the code of one of the units when it absorbs the others."),
+    )
+    name = forms.CharField(
+        label=_("Name of the resulting unit"), max_length=120, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=AdministrativeUnit._meta.get_field("kind").choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    terrain = forms.ChoiceField(
+        label=_("Terrain"),
+        required=False,
+        choices=[("", "—"), *AdministrativeUnit._meta.get_field("terrain").choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    parent = forms.ModelChoiceField(
+        queryset=AdministrativeUnit.objects.all(),
+        required=False,
+        label=_("Parent"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text=_("Empty keeps the parent of the first unit."),
+    )
+    effective = forms.DateField(
+        label=_("Effective from"),
+        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d"),
+    )

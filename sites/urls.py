@@ -7,6 +7,7 @@ app_name = "sites"
 
 urlpatterns = [
     path("units/tree/", v.UnitTreeView.as_view(), name="unit_tree"),
+    path("units/merge/", v.UnitMergeView.as_view(), name="unit_merge"),
     *object_urls(
         "units",
         "administrativeunit",

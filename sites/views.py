@@ -3,12 +3,16 @@
 from datetime import date
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
+from django.views.generic import FormView
 
+from common.exceptions import ApplicationError
 from common.views import (
     ObjectDeleteView,
     ObjectDetailView,
@@ -276,3 +280,29 @@ class EquipmentImportView(ObjectImportView):
 class EquipmentExportView(ObjectExportView):
     model = Equipment
     spec_class = imports.EquipmentImportSpec
+
+
+class UnitMergeView(ObjectViewMixin, FormView):
+    """Merge units from a date; administrators only (add and change permissions on units)."""
+
+    model = AdministrativeUnit
+    form_class = forms.UnitMergeForm
+    template_name = "sites/unit_merge.html"
+
+    def get_permission_required(self) -> tuple[str, ...]:
+        return ("sites.add_administrativeunit", "sites.change_administrativeunit")
+
+    def get_form(self, form_class: Any = None) -> forms.UnitMergeForm:
+        form = super().get_form(form_class)
+        form.fields["sources"].queryset = self.get_queryset().filter(dissolved_on__isnull=True)
+        form.fields["parent"].queryset = self.get_queryset()
+        return form
+
+    def form_valid(self, form: forms.UnitMergeForm) -> HttpResponse:
+        try:
+            target = services.unit_merge(**form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Merged into %(unit)s.") % {"unit": target.name})
+        return redirect(target.get_absolute_url())

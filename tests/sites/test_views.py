@@ -121,3 +121,30 @@ def test_list_pages_sort_and_filter(client, admin_user, demo):
     assert rows and all(r.record.status == "faulty" for r in rows)
     costs = [r.record.cost_vnd for r in rows]
     assert costs == sorted(costs, reverse=True)
+
+
+def test_merge_page(client, make_user, admin_user, demo):
+    url = reverse("sites:unit_merge")
+    client.force_login(make_user(Role.OFFICE_STAFF))
+    assert client.get(url).status_code == 403
+    client.force_login(admin_user)
+    a, b = AdministrativeUnit.objects.get(code="tam-anh-bac"), AdministrativeUnit.objects.get(code="tam-anh-nam")
+    bad = client.post(
+        url, {"sources": [a.pk], "code": "tam-anh", "name": "Xã Tam Anh", "kind": "commune", "effective": "2025-07-01"}
+    )
+    assert bad.status_code == 200 and bad.context["form"].non_field_errors()
+    response = client.post(
+        url,
+        {
+            "sources": [a.pk, b.pk],
+            "code": "tam-anh",
+            "name": "Xã Tam Anh",
+            "kind": "commune",
+            "terrain": "plain",
+            "effective": "2025-07-01",
+        },
+    )
+    assert response.status_code == 302
+    merged = AdministrativeUnit.objects.get(code="tam-anh")
+    assert set(merged.merged_from.values_list("code", flat=True)) == {"tam-anh-bac", "tam-anh-nam"}
+    assert Site.objects.get(code="ubnd-tam-anh-bac").unit == merged
