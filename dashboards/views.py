@@ -33,6 +33,8 @@ class DistrictMapView(ObjectViewMixin, generic.TemplateView):
             .order_by("name")
             .only("pk", "name"),
             outline_url=static(OUTLINE_STATIC_PATH),
+            # Zoom to the markers when they are a part of the district: a commune's user or a filter.
+            focus=bool(self.request.user.unit_id or map_filter.terrain or map_filter.unit_id),
             legend=[(Level.COLOURS[level], Level.LABELS[level]) for level in (Level.OK, Level.WARNING, Level.DANGER)],
         )
         return context

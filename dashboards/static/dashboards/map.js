@@ -64,7 +64,9 @@
       map.fitBounds(communes.getBounds(), { padding: [10, 10] });
     }
     markers.addTo(map);
-    if (!outline) {
+    if (element.dataset.focus === "1" && markers.getLayers().length) {
+      map.fitBounds(markers.getBounds(), { padding: [40, 40], maxZoom: 13 });
+    } else if (!outline) {
       if (markers.getLayers().length) { map.fitBounds(markers.getBounds(), { padding: [30, 30] }); }
       else { map.setView([15.43, 108.62], 11); }
     }
