@@ -48,8 +48,13 @@ def notify(
     Tell each recipient about something to act on, as each of them chose for this kind: an in-app
     notification (written now, one INSERT for all) and/or an email (sent after commit, only to users
     with an address). Inactive users and duplicates are skipped. Returns the in-app rows written.
+
+    `url` is a path in the portal ("/meetings/12/"), shown as a link and followed when read.
     """
     kind = NotificationKind(kind)
+    if url and not (url.startswith("/") and not url.startswith("//")):
+        # A programming error, not a user's: links in notifications never leave the portal.
+        raise ValueError(f"notification url must be a path in the portal, not {url!r}")
     people = {user.pk: user for user in recipients if user.is_active}
     if not people:
         return []

@@ -72,12 +72,17 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args: Any, rows: list[selectors.KindPreference], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = rows
+        channels = {"in_app": _("in the portal"), "email": _("by email")}
         for row in rows:
-            for channel in ("in_app", "email"):
+            for channel, channel_label in channels.items():
+                label = f"{row.label}: {channel_label}"
                 self.fields[f"{row.kind}-{channel}"] = forms.BooleanField(
+                    label=label,
                     required=False,
                     initial=getattr(row, channel),
-                    widget=forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"}),
+                    widget=forms.CheckboxInput(
+                        attrs={"class": "form-check-input", "role": "switch", "aria-label": label}
+                    ),
                 )
 
     def choices(self) -> dict[str, tuple[bool, bool]]:

@@ -1,5 +1,7 @@
 """The district map's data for scripts and refreshes: `GET /api/map/sites/?terrain=&unit=`."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,5 +22,12 @@ class SiteMapApi(APIView):
 
     permission_classes = (CanViewSites,)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("terrain", str, description="mountain, coastal, island or plain"),
+            OpenApiParameter("unit", int, description="an administrative unit id (and the units below it)"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request) -> Response:
         return Response(site_features(user=request.user, map_filter=MapFilter.from_query(request.query_params)))

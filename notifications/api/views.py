@@ -1,7 +1,8 @@
 """API for one's own notifications: list (`?unread=1`), mark one read, mark all read."""
 
 from django.db.models import QuerySet
-from rest_framework import mixins, permissions, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +22,7 @@ class CanViewOwnNotifications(permissions.BasePermission):
         )
 
 
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("unread", bool, description="only unread")]))
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The requesting user's notifications; another user's are 404. Writes go through services."""
 
@@ -35,12 +37,14 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         unread = self.request.query_params.get("unread") in ("1", "true")
         return selectors.notification_list(user=self.request.user, unread_only=unread)
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str) -> Response:
         """Mark this notification read."""
         notification = services.notification_mark_read(notification=self.get_object())
         return Response(self.get_serializer(notification).data)
 
+    @extend_schema(request=None, responses=inline_serializer("MarkedCount", {"marked": serializers.IntegerField()}))
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
         """Mark all of the user's notifications read; answers how many changed."""

@@ -93,3 +93,10 @@ def test_preferences_update_in_place_and_mark_all_read(make_user):
     notify(recipients=[user], kind="general", title="Thông báo")
     assert notification_mark_all_read(user=user) == 2
     assert notification_mark_all_read(user=user) == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
+def test_links_must_stay_in_the_portal(make_user, url):
+    with pytest.raises(ValueError, match="path in the portal"):
+        notify(recipients=[make_user(Role.TECHNICIAN)], kind="general", title="x", url=url)
