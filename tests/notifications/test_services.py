@@ -100,3 +100,18 @@ def test_preferences_update_in_place_and_mark_all_read(make_user):
 def test_links_must_stay_in_the_portal(make_user, url):
     with pytest.raises(ValueError, match="path in the portal"):
         notify(recipients=[make_user(Role.TECHNICIAN)], kind="general", title="x", url=url)
+
+
+@pytest.mark.django_db
+def test_recipients_are_the_roles_that_cover_the_unit(make_user, demo):
+    from notifications.selectors import notification_recipients
+    from sites.models import AdministrativeUnit
+
+    tam_hai = AdministrativeUnit.objects.get(code="tam-hai")
+    district_tech = make_user(Role.TECHNICIAN)
+    tam_hai_tech = make_user(Role.TECHNICIAN, unit=tam_hai)
+    other_tech = make_user(Role.TECHNICIAN, unit=AdministrativeUnit.objects.get(code="tam-giang"))
+    make_user(Role.LEADER)
+    make_user(Role.TECHNICIAN, is_active=False)
+    assert set(notification_recipients(roles=[Role.TECHNICIAN], unit_id=tam_hai.pk)) == {district_tech, tam_hai_tech}
+    assert set(notification_recipients(roles=[Role.TECHNICIAN])) == {district_tech, tam_hai_tech, other_tech}
