@@ -79,9 +79,9 @@ def sites_with_status(*, user: User, terrain: str = "", unit_id: int | None = No
     qs = scope_queryset(Site.objects.select_related("unit"), user)
     if unit_id is not None:
         qs = qs.filter(unit_id__in=unit_descendant_ids(unit_id=unit_id))
+    if terrain:  # a site's own terrain, else its unit's (Site.effective_terrain)
+        qs = qs.filter(Q(terrain=terrain) | Q(terrain="", unit__terrain=terrain))
     sites = list(qs)
-    if terrain:
-        sites = [s for s in sites if s.effective_terrain == terrain]
     statuses = site_statuses(site_ids=[s.pk for s in sites])
     return [SiteWithStatus(site=s, status=statuses[s.pk]) for s in sites]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -116,10 +116,10 @@ def bridge_points_not_ready(site_ids: list[int]) -> dict[int, tuple[int, str]]:
 def faulty_equipment(site_ids: list[int]) -> dict[int, tuple[int, str]]:
     """Sites with faulty equipment: a warning naming how many items."""
     rows = (
-        Equipment.objects.filter(site_id__in=site_ids)
+        Equipment.objects.filter(site_id__in=site_ids, status=EquipmentStatus.FAULTY)
         .values("site_id")
-        .annotate(faulty=Count("pk", filter=Q(status=EquipmentStatus.FAULTY)))
-        .filter(faulty__gt=0)
+        .annotate(faulty=Count("pk"))
+        .order_by()
     )
     return {
         row["site_id"]: (

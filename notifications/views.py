@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import generic
 
 from common.views import ObjectViewMixin
@@ -55,7 +56,11 @@ class NotificationReadView(OwnNotificationsMixin, generic.View):
 class NotificationReadAllView(OwnNotificationsMixin, generic.View):
     def post(self, request: HttpRequest) -> HttpResponse:
         count = services.notification_mark_all_read(user=request.user)
-        messages.success(request, _("%(count)d notification(s) marked read.") % {"count": count})
+        messages.success(
+            request,
+            ngettext("%(count)d notification marked read.", "%(count)d notifications marked read.", count)
+            % {"count": count},
+        )
         return HttpResponseRedirect(_safe_next(request, request.POST.get("next", "")))
 
 
