@@ -288,11 +288,16 @@ class ObjectExportView(ObjectViewMixin, generic.View):
 
 
 class HomeView(LoginRequiredMixin, generic.TemplateView):
-    """The landing page after login: the areas the user may use, with counts of what they see."""
+    """
+    The landing page after login: counts of what the user may see, then the dashboard panels of the
+    user's roles. Panels come from every app through `dashboards.registry.register_panel`.
+    """
 
     template_name = "home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from accounts.roles import Role
+        from dashboards.registry import panels_for, user_roles
         from sites.models import BridgePoint, Equipment, Site
 
         context = super().get_context_data(**kwargs)
@@ -311,7 +316,12 @@ class HomeView(LoginRequiredMixin, generic.TemplateView):
                         "count": scope_queryset(model.objects.all(), user).count(),
                     }
                 )
-        context["counts"] = counts
+        roles = user_roles(user)
+        context.update(
+            counts=counts,
+            role_labels=[label for value, label in Role.choices if value in roles],
+            panels=panels_for(self.request),
+        )
         return context
 
 

@@ -12,6 +12,8 @@ api_patterns = [
     path("", include("cameras.api.urls")),
     path("", include("investments.api.urls")),
     path("", include("live.api.urls")),
+    path("", include("notifications.api.urls")),
+    path("", include("dashboards.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -29,6 +31,8 @@ urlpatterns = [
     path("cameras/", include("cameras.urls")),
     path("investments/", include("investments.urls")),
     path("live/", include("live.urls")),
+    path("dashboards/", include("dashboards.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

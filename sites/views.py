@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +24,7 @@ from common.views import (
 )
 from sites import filtersets, forms, imports, services, tables
 from sites.models import AdministrativeUnit, BridgePoint, Equipment, NetworkLink, Room, Site, SiteContact
+from sites.sections import build_sections, prefetch_sections, sections_for
 from sites.selectors import site_unit_on, unit_ancestors, unit_tree
 
 #
@@ -122,12 +123,17 @@ class SiteListView(ObjectListView):
 
 
 class SiteDetailView(ObjectDetailView):
+    """
+    One page per site that joins every area: each app contributes sections (sites.sections), each
+    prefetching what it shows, so the page costs the same number of queries whatever the site holds.
+    """
+
     model = Site
-    queryset = Site.objects.select_related("unit", "unit__parent").prefetch_related(
-        "contacts",
-        Prefetch("rooms", queryset=Room.objects.select_related("bridge_point").prefetch_related("bridge_point__links")),
-        Prefetch("equipment", queryset=Equipment.objects.select_related("room")),
-    )
+    queryset = Site.objects.select_related("unit", "unit__parent")
+
+    def get_queryset(self) -> QuerySet[Site]:
+        self.sections = sections_for(self.request.user)
+        return prefetch_sections(super().get_queryset(), self.sections)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -135,7 +141,9 @@ class SiteDetailView(ObjectDetailView):
         if day:
             context["unit_on_name"] = site_unit_on(site=self.object, day=day).name_on(day)
             context["on"] = day
-        context["assignments"] = self.object.unit_assignments.select_related("unit").order_by("-valid_from")
+        shown = build_sections(self.object, self.request, self.sections)
+        context["side_sections"] = [s for s in shown if s.section.column == "side"]
+        context["below_sections"] = [s for s in shown if s.section.column == "below"]
         return context
 
 

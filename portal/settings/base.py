@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "cameras",
     "investments",
     "live",
+    "dashboards",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -237,3 +239,9 @@ LOGGING = {
 PORTAL_NAME = _("Online briefing portal")
 IMPORT_MAX_ROWS: int = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_BYTES: int = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# --- Notifications --------------------------------------------------------------------------
+# The bell's unread count on every page (one COUNT, only when a page renders it).
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("notifications.context_processors.notifications")
+# Links in notification emails are made absolute with this (e.g. "https://giaoban.nuithanh.gov.vn").
+PORTAL_BASE_URL: str = env("PORTAL_BASE_URL", default="")

@@ -1,0 +1,129 @@
+"""The home panels that the data of `sites` and the portal's health allow today."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from dashboards import selectors
+from dashboards.registry import register_panel
+
+logger = logging.getLogger("portal.dashboards")
+
+HEALTH_CACHE_SECONDS = 30
+
+
+@register_panel(
+    key="sites.status",
+    title=_("Sites needing attention"),
+    template="dashboards/panels/site_status.html",
+    roles=[Role.LEADER, Role.OFFICE_STAFF, Role.HOST, Role.COMMUNE_OFFICER, Role.ADMINISTRATOR],
+    permission="sites.view_site",
+    order=20,
+)
+def site_status(request: HttpRequest) -> dict[str, Any]:
+    return {"summary": selectors.site_status_summary(user=request.user)}
+
+
+@register_panel(
+    key="sites.readiness",
+    title=_("Bridge point readiness"),
+    template="dashboards/panels/readiness.html",
+    roles=[Role.TECHNICIAN, Role.HOST, Role.OFFICE_STAFF, Role.COMMUNE_OFFICER],
+    permission="sites.view_bridgepoint",
+    order=30,
+)
+def readiness(request: HttpRequest) -> dict[str, Any]:
+    return {"readiness": selectors.bridge_point_readiness(user=request.user)}
+
+
+@register_panel(
+    key="sites.faulty_equipment",
+    title=_("Faulty equipment"),
+    template="dashboards/panels/faulty_equipment.html",
+    roles=[Role.TECHNICIAN, Role.COMMUNE_OFFICER],
+    permission="sites.view_equipment",
+    order=40,
+)
+def faulty_equipment(request: HttpRequest, limit: int = 10) -> dict[str, Any]:
+    qs = selectors.equipment_faulty(user=request.user)
+    items = list(qs[: limit + 1])
+    return {"items": items[:limit], "more": len(items) > limit}
+
+
+@register_panel(
+    key="sites.warranties",
+    title=_("Warranties ending within 90 days"),
+    template="dashboards/panels/warranties.html",
+    roles=[Role.TECHNICIAN, Role.FINANCE],
+    permission="sites.view_equipment",
+    order=50,
+)
+def warranties(request: HttpRequest, limit: int = 10) -> dict[str, Any]:
+    items = list(selectors.warranties_expiring(user=request.user)[: limit + 1])
+    return {"items": items[:limit], "more": len(items) > limit, "days": selectors.WARRANTY_WARNING_DAYS}
+
+
+@register_panel(
+    key="sites.equipment_value",
+    title=_("Equipment value"),
+    template="dashboards/panels/equipment_value.html",
+    roles=[Role.FINANCE, Role.LEADER],
+    permission="sites.view_equipment",
+    order=60,
+)
+def equipment_value(request: HttpRequest) -> dict[str, Any]:
+    return {"value": selectors.equipment_value(user=request.user)}
+
+
+def cached_health() -> dict[str, Any]:
+    """The portal's health, checked at most every 30 s (each check can wait up to 1.5 s)."""
+    from common.health import portal_health
+
+    try:
+        report = cache.get("dashboards:health")
+    except Exception:  # Redis down: check directly, the Redis row will say why
+        logger.warning("cache unavailable for the health report", exc_info=True)
+        return portal_health()
+    if report is None:
+        report = portal_health()
+        try:
+            cache.set("dashboards:health", report, HEALTH_CACHE_SECONDS)
+        except Exception:
+            logger.warning("cache unavailable for the health report", exc_info=True)
+    return report
+
+
+@register_panel(
+    key="common.health",
+    title=_("Health of the portal"),
+    template="dashboards/panels/health.html",
+    roles=[Role.ADMINISTRATOR],
+    order=10,
+)
+def health(request: HttpRequest) -> dict[str, Any]:
+    labels = {
+        "database": _("Database"),
+        "redis": _("Redis"),
+        "workers": _("Background workers"),
+        "janus": _("Janus media server"),
+    }
+    report = cached_health()
+    checks = [{"name": name, "label": labels.get(name, name), **check} for name, check in report["checks"].items()]
+    return {"ok": report["ok"], "checks": checks}
+
+
+@register_panel(
+    key="common.jobs",
+    title=_("Recent background jobs"),
+    template="dashboards/panels/jobs.html",
+    roles=[Role.ADMINISTRATOR],
+    order=15,
+)
+def jobs(request: HttpRequest) -> dict[str, Any]:
+    return {"jobs": selectors.recent_jobs()}

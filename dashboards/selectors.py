@@ -1,0 +1,115 @@
+"""Read-side queries for the dashboards and the map; every one is scoped to the user's units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.models import User
+from common.scoping import scope_queryset
+from dashboards.status import Level, SiteStatus, site_statuses
+from sites.choices import EquipmentStatus, TestCallResult
+from sites.models import BridgePoint, Equipment, Site
+from sites.selectors import unit_descendant_ids
+
+WARRANTY_WARNING_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    total: int
+    ready: int
+    not_ready: list[BridgePoint]  # the first few, failed first
+
+
+def bridge_point_readiness(*, user: User, limit: int = 8) -> Readiness:
+    """Active bridge points the user sees: how many passed their last test call, and those that did not."""
+    qs = scope_queryset(BridgePoint.objects.filter(is_active=True), user)
+    counts = qs.aggregate(total=Count("pk"), ready=Count("pk", filter=Q(last_test_result=TestCallResult.OK)))
+    not_ready = list(
+        qs.exclude(last_test_result=TestCallResult.OK)
+        .select_related("room__site")
+        .order_by("-last_test_result", "room__site__name")[:limit]  # "failed" > "degraded" > never
+    )
+    return Readiness(total=counts["total"], ready=counts["ready"], not_ready=not_ready)
+
+
+def equipment_faulty(*, user: User) -> QuerySet[Equipment]:
+    return (
+        scope_queryset(Equipment.objects.filter(status=EquipmentStatus.FAULTY), user)
+        .select_related("site", "room")
+        .order_by("site__name", "kind", "code")
+    )
+
+
+def warranties_expiring(*, user: User, days: int = WARRANTY_WARNING_DAYS) -> QuerySet[Equipment]:
+    """Equipment in service whose warranty ends between today and `days` from now, soonest first."""
+    today = timezone.localdate()
+    return (
+        scope_queryset(Equipment.objects.exclude(status=EquipmentStatus.RETIRED), user)
+        .filter(warranty_end__gte=today, warranty_end__lte=today + timedelta(days=days))
+        .select_related("site")
+        .order_by("warranty_end", "code")
+    )
+
+
+def equipment_value(*, user: User) -> dict[str, Any]:
+    """Value of the equipment in đồng: total, still usable for the upgrade, faulty (one query)."""
+    return scope_queryset(Equipment.objects.exclude(status=EquipmentStatus.RETIRED), user).aggregate(
+        items=Count("pk"),
+        total=Sum("cost_vnd", default=0),
+        reusable=Sum("cost_vnd", filter=Q(is_reusable=True, status=EquipmentStatus.WORKING), default=0),
+        faulty=Sum("cost_vnd", filter=Q(status=EquipmentStatus.FAULTY), default=0),
+        faulty_items=Count("pk", filter=Q(status=EquipmentStatus.FAULTY)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SiteWithStatus:
+    site: Site
+    status: SiteStatus
+
+
+def sites_with_status(*, user: User, terrain: str = "", unit_id: int | None = None) -> list[SiteWithStatus]:
+    """Visible sites (optionally of one terrain or under one unit) with their worst state."""
+    qs = scope_queryset(Site.objects.select_related("unit"), user)
+    if unit_id is not None:
+        qs = qs.filter(unit_id__in=unit_descendant_ids(unit_id=unit_id))
+    if terrain:  # a site's own terrain, else its unit's (Site.effective_terrain)
+        qs = qs.filter(Q(terrain=terrain) | Q(terrain="", unit__terrain=terrain))
+    sites = list(qs)
+    statuses = site_statuses(site_ids=[s.pk for s in sites])
+    return [SiteWithStatus(site=s, status=statuses[s.pk]) for s in sites]
+
+
+def site_status_summary(*, user: User, limit: int = 8) -> dict[str, Any]:
+    """How many visible sites are at each level, and the worst few with their reasons."""
+    rows = sites_with_status(user=user)
+    counts = dict.fromkeys((Level.OK, Level.WARNING, Level.DANGER), 0)
+    for row in rows:
+        counts[row.status.level] += 1
+    worst = sorted((r for r in rows if r.status.level > Level.OK), key=lambda r: (-r.status.level, r.site.name))
+    return {
+        "total": len(rows),
+        "levels": [
+            {"level": level, "label": Level.LABELS[level], "badge": Level.BADGES[level], "count": counts[level]}
+            for level in (Level.DANGER, Level.WARNING, Level.OK)
+        ],
+        "worst": worst[:limit],
+        "more": max(0, len(worst) - limit),
+    }
+
+
+def recent_jobs(*, limit: int = 10) -> list[Any]:
+    """The latest background jobs with their result (django-celery-results)."""
+    from django_celery_results.models import TaskResult
+
+    return list(
+        TaskResult.objects.only(
+            "task_id", "task_name", "status", "date_done", "date_created", "result", "traceback"
+        ).order_by("-date_done")[:limit]
+    )

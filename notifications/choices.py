@@ -1,0 +1,13 @@
+"""Kinds of notification: each names something a person must act on."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationKind(models.TextChoices):
+    BOOKING_TO_APPROVE = "booking_to_approve", _("A booking to approve")
+    DELEGATION_TO_CONFIRM = "delegation_to_confirm", _("A delegation to confirm")
+    MINUTES_TO_APPROVE = "minutes_to_approve", _("Minutes to approve")
+    CAMERA_OFFLINE = "camera_offline", _("A camera offline at my site")
+    TASK_DUE = "task_due", _("A task due")
+    GENERAL = "general", _("Other messages")

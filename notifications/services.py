@@ -1,0 +1,112 @@
+"""
+Writing notifications. Other apps call `notify(...)` from their services, inside their transaction:
+the in-app rows are written with it (and vanish on rollback), the emails leave only after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from notifications.choices import NotificationKind
+from notifications.models import Notification, NotificationPreference
+
+logger = logging.getLogger("portal.notifications")
+
+__all__ = [
+    "notification_mark_all_read",
+    "notification_mark_read",
+    "notification_preferences_set",
+    "notify",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class _Email:
+    to: str
+    subject: str
+    body: str
+
+
+@transaction.atomic
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: NotificationKind | str,
+    title: str,
+    body: str = "",
+    url: str = "",
+) -> list[Notification]:
+    """
+    Tell each recipient about something to act on, as each of them chose for this kind: an in-app
+    notification (written now, one INSERT for all) and/or an email (sent after commit, only to users
+    with an address). Inactive users and duplicates are skipped. Returns the in-app rows written.
+
+    `url` is a path in the portal ("/meetings/12/"), shown as a link and followed when read.
+    """
+    kind = NotificationKind(kind)
+    if url and not (url.startswith("/") and not url.startswith("//")):
+        # A programming error, not a user's: links in notifications never leave the portal.
+        raise ValueError(f"notification url must be a path in the portal, not {url!r}")
+    people = {user.pk: user for user in recipients if user.is_active}
+    if not people:
+        return []
+    choices = {
+        p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=people.keys(), kind=kind)
+    }  # no row = the defaults (both on)
+    in_app: list[Notification] = []
+    emails: list[_Email] = []
+    for pk, user in people.items():
+        preference = choices.get(pk)
+        if preference is None or preference.in_app:
+            in_app.append(Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url))
+        if user.email and (preference is None or preference.email):
+            emails.append(_Email(to=user.email, subject=title, body=_email_body(body=body, url=url)))
+    created = Notification.objects.bulk_create(in_app)
+    if emails:
+        transaction.on_commit(lambda: _send_emails(emails))
+    return created
+
+
+def _email_body(*, body: str, url: str) -> str:
+    base = getattr(settings, "PORTAL_BASE_URL", "").rstrip("/")
+    link = f"{base}{url}" if url.startswith("/") else url
+    return "\n\n".join(part for part in (body, link) if part)
+
+
+def _send_emails(emails: list[_Email]) -> None:
+    """One SMTP connection for the batch; a mail failure is logged and never undoes the action."""
+    messages = [EmailMessage(subject=e.subject, body=e.body, to=[e.to]) for e in emails]
+    try:
+        get_connection().send_messages(messages)
+    except Exception:  # SMTP down or refusing: the in-app notification already stands
+        logger.exception("could not send %d notification email(s)", len(messages))
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    """Mark one notification read (idempotent: the first reading time is kept)."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notification_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of `user` read; returns how many changed."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_preferences_set(*, user: User, choices: dict[str, tuple[bool, bool]]) -> None:
+    """Store `{kind: (in_app, email)}` for `user`; kinds not named keep their current choice."""
+    for kind, (in_app, email) in choices.items():
+        NotificationPreference.objects.update_or_create(
+            user=user, kind=NotificationKind(kind), defaults={"in_app": in_app, "email": email}
+        )
