@@ -4,11 +4,21 @@ each commune's People's Committee headquarters with its bridge point, some schoo
 Codes are readable slugs, not official statistical codes. Coordinates are approximate.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from common.demo import upsert
-from sites.choices import BridgePointRole, EquipmentKind, EquipmentStatus, LinkKind, LinkRole, SiteKind, Terrain
+from sites.choices import (
+    BridgePointRole,
+    EquipmentKind,
+    EquipmentStatus,
+    LinkKind,
+    LinkRole,
+    SiteKind,
+    Terrain,
+    TestCallResult,
+)
 from sites.choices import UnitKind as K
 from sites.models import AdministrativeUnit, BridgePoint, Equipment, NetworkLink, Room, Site, SiteContact
 from sites.services import site_record_unit, unit_record_version
@@ -54,6 +64,28 @@ COMMUNE_KIT = [
     (EquipmentKind.SWITCH, "Cisco CBS110-8T", 2_400_000),
     (EquipmentKind.UPS, "Santak C2K", 7_900_000),
 ]
+
+
+# (purchase date, warranty end): the 2019 programme, a 2024 top-up, and a 2025 batch whose
+# warranty ends soon.
+PURCHASES = [
+    (date(2019, 6, 1), date(2022, 6, 1)),
+    (date(2024, 3, 15), date(2027, 3, 15)),
+    (date(2019, 6, 1), date(2022, 6, 1)),
+    (date(2025, 1, 10), date(2027, 1, 10)),
+]
+# Last test call per commune bridge point (cycled): most passed, a few did not.
+TEST_RESULTS = [
+    TestCallResult.OK,
+    TestCallResult.OK,
+    TestCallResult.OK,
+    TestCallResult.FAILED,
+    TestCallResult.OK,
+    TestCallResult.DEGRADED,
+    TestCallResult.OK,
+    TestCallResult.NONE,
+]
+LAST_TEST_AT = datetime(2026, 11, 16, 6, 45, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
 
 def _unit(code: str, name: str, kind: str, parent: AdministrativeUnit | None, terrain: str = "") -> AdministrativeUnit:
@@ -185,7 +217,13 @@ def load() -> None:
                 (backup, "Viettel", 10, LinkRole.BACKUP),
             ],
         )
-        # Reuse what exists: most communes have part of the kit; every fourth item of some is faulty.
+        upsert(
+            BridgePoint,
+            {"pk": bp.pk},
+            last_test_result=TEST_RESULTS[n % len(TEST_RESULTS)],
+            last_test_at=LAST_TEST_AT if TEST_RESULTS[n % len(TEST_RESULTS)] else None,
+        )
+        # Reuse what exists: most communes have part of the kit; some of it is faulty.
         for i, (kind, model, cost) in enumerate(COMMUNE_KIT):
             if (n + i) % 3 == 0:
                 continue  # missing: the investment plan buys it
@@ -199,9 +237,9 @@ def load() -> None:
                 model=model,
                 serial=f"SN-{code.upper()}-{i:02d}",
                 status=status,
-                purchase_date=date(2019, 6, 1),
+                purchase_date=PURCHASES[(n + i) % len(PURCHASES)][0],
                 cost_vnd=cost,
-                warranty_end=date(2022, 6, 1),
+                warranty_end=PURCHASES[(n + i) % len(PURCHASES)][1],
                 is_reusable=status == EquipmentStatus.WORKING,
             )
     tam_giang = Site.objects.get(code="ubnd-tam-giang")
