@@ -237,3 +237,9 @@ LOGGING = {
 PORTAL_NAME = _("Online briefing portal")
 IMPORT_MAX_ROWS: int = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_BYTES: int = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# --- Bookings -------------------------------------------------------------------------------
+# A recurring booking may create at most this many occurrences (a weekly briefing for five years).
+BOOKING_SERIES_MAX_OCCURRENCES: int = env.int("BOOKING_SERIES_MAX_OCCURRENCES", default=260)
+# Public holidays that recurring bookings skip (a `holidays` country code).
+BOOKING_HOLIDAY_COUNTRY: str = env("BOOKING_HOLIDAY_COUNTRY", default="VN")
