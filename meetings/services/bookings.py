@@ -265,14 +265,14 @@ def booking_update(
 
 def _decide(*, booking: Booking, user: User, status: str, note: str) -> Booking:
     booking = Booking.objects.select_for_update().select_related("room").get(pk=booking.pk)
+    if not user_can_decide(user=user, room=booking.room):
+        raise PermissionDeniedError(
+            _("Only the approvers of %(room)s decide on its bookings.") % {"room": booking.room.name}
+        )
     if booking.status != Booking.Status.TENTATIVE:
         raise ApplicationError(
             _("Only tentative bookings wait for a decision; this one is %(status)s.")
             % {"status": booking.get_status_display()}
-        )
-    if not user_can_decide(user=user, room=booking.room):
-        raise PermissionDeniedError(
-            _("Only the approvers of %(room)s decide on its bookings.") % {"room": booking.room.name}
         )
     booking.status = status
     booking._history_user = user

@@ -118,6 +118,7 @@ class BookingSeriesViewSet(ScopedModelViewSet):
         BookingSeries.objects.select_related("booked_by")
         .prefetch_related("skipped_dates")
         .annotate(active_booking_count=Count("bookings", filter=Q(bookings__status__in=Booking.ACTIVE_STATUSES)))
+        .order_by("-first_date", "title")
     )
     serializer_class = s.BookingSeriesSerializer
     filterset_class = BookingSeriesFilterSet
