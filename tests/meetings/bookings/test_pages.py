@@ -266,3 +266,24 @@ def test_feed_of_a_user_who_lost_the_role_is_404(client, make_user, rooms, made)
     user.is_active = False
     user.save()
     assert client.get(reverse("meetings:booking_feed_mine", args=[key])).status_code == 404
+
+
+def test_office_staff_sets_a_room_policy_with_approvers(client, staff, approver, rooms):
+    client.force_login(staff)
+    url = reverse("meetings:roombookingpolicy_add")
+    bad = client.post(url, {"room": rooms["tam-hai"].pk, "opens_at": "17:00", "closes_at": "07:00"})
+    assert bad.status_code == 200 and not RoomBookingPolicy.objects.exists()
+    ok = client.post(
+        url,
+        {
+            "room": rooms["tam-hai"].pk,
+            "max_duration_minutes": 180,
+            "opens_at": "07:00",
+            "closes_at": "17:00",
+            "approvers": [approver.pk],
+        },
+    )
+    assert ok.status_code == 302
+    policy = RoomBookingPolicy.objects.get(room=rooms["tam-hai"])
+    assert list(policy.approvers.all()) == [approver]
+    assert "180" in client.get(policy.get_absolute_url()).content.decode()
