@@ -7,10 +7,14 @@ and the bookings behind calendar feeds. Every read that shows bookings to a pers
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import holidays
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -66,6 +70,17 @@ def bookable_rooms(*, user: User, site_id: int | None = None) -> QuerySet[Room]:
     if site_id:
         rooms = rooms.filter(site_id=site_id)
     return rooms.select_related("site", "booking_policy").order_by("-capacity", "site__name", "name")
+
+
+def public_holidays(years: Iterable[int]) -> dict[date, str]:
+    """Public holidays, lunar ones (Tết) included, named in Vietnamese."""
+    return dict(_holidays_of(settings.BOOKING_HOLIDAY_COUNTRY, tuple(sorted(set(years)))))
+
+
+@lru_cache(maxsize=64)
+def _holidays_of(country: str, years: tuple[int, ...]) -> tuple[tuple[date, str], ...]:
+    # Computing lunar dates is not free and the answer never changes: cache it per process.
+    return tuple(holidays.country_holidays(country, years=list(years), language="vi").items())
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -130,8 +145,6 @@ def calendar(
     Rooms × days with the bookings of each day, in two queries whatever the number of rooms or
     bookings (rooms with their site and policy; bookings with their booker).
     """
-    from meetings.services.bookings import public_holidays
-
     day_list = [start + timedelta(days=i) for i in range(days)]
     rooms = list(bookable_rooms(user=user, site_id=site_id))
     range_start, _ = _day_bounds(day_list[0])
@@ -158,9 +171,9 @@ def calendar(
                 cell.blocks = [_place(b, day) for b in todays]
             cells.append(cell)
         rows.append(CalendarRow(room=room, cells=cells))
-    holidays = {d: n for d, n in public_holidays({d.year for d in day_list}).items() if d in bounds}
+    day_off = {d: n for d, n in public_holidays({d.year for d in day_list}).items() if d in bounds}
     return Calendar(
-        days=day_list, rows=rows, holidays=holidays, hours=list(range(DAY_VIEW_START.hour, DAY_VIEW_END.hour))
+        days=day_list, rows=rows, holidays=day_off, hours=list(range(DAY_VIEW_START.hour, DAY_VIEW_END.hour))
     )
 
 
@@ -199,8 +212,6 @@ def free_slots(
     room's opening hours (the working day when it has none), on working days that are not public
     holidays (weekends too when the room is open then). Two queries in all.
     """
-    from meetings.services.bookings import public_holidays
-
     tz = timezone.get_default_timezone()
     rooms = bookable_rooms(user=user, site_id=site_id).filter(capacity__gte=min_capacity)
     if room_ids:

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import bisect
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
-import holidays
 from dateutil.rrule import rrule as RRule
 from dateutil.rrule import rrulestr
 from django.conf import settings
@@ -32,7 +30,7 @@ from simple_history.utils import bulk_create_with_history, update_change_reason
 
 from common.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from meetings.models import Booking, BookingSeries, CalendarFeedToken, RoomBookingPolicy, SkippedDate
-from meetings.selectors.bookings import booking_overlaps, user_can_decide
+from meetings.selectors.bookings import booking_overlaps, public_holidays, user_can_decide
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -386,13 +384,6 @@ def series_occurrences(*, rrule: str, first_date: date, start_time: time, end_ti
             )
         )
     return occurrences
-
-
-def public_holidays(years: Iterable[int]) -> dict[date, str]:
-    """Public holidays, lunar ones (Tết) included, named in Vietnamese."""
-    return dict(
-        holidays.country_holidays(settings.BOOKING_HOLIDAY_COUNTRY, years=sorted(set(years)), language="vi").items()
-    )
 
 
 def _first_clash(busy: list[Booking], starts: list[datetime], reach: list[datetime], occ: Occurrence) -> Booking | None:
