@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Meetings")
+
+    def ready(self) -> None:
+        from common.context_processors import register_area
+
+        # Bookings menu (the briefings part adds its own items).
+        register_area(
+            _("Bookings"),
+            [
+                (_("Calendar"), "meetings:booking_calendar", "meetings.view_booking"),
+                (_("Find a free slot"), "meetings:booking_free_slots", "meetings.view_booking"),
+                (_("Bookings"), "meetings:booking_list", "meetings.view_booking"),
+                (_("Recurring bookings"), "meetings:bookingseries_list", "meetings.view_bookingseries"),
+                (_("Room booking policies"), "meetings:roombookingpolicy_list", "meetings.view_roombookingpolicy"),
+                (_("Calendar feeds"), "meetings:booking_feeds", "meetings.view_booking"),
+            ],
+        )

@@ -33,6 +33,14 @@ class Booking(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("booked by"), on_delete=models.PROTECT, related_name="bookings"
     )
     notes = models.TextField(_("notes"), blank=True)
+    series = models.ForeignKey(
+        "meetings.BookingSeries",
+        verbose_name=_("recurring booking"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()

@@ -245,3 +245,9 @@ IMPORT_MAX_BYTES: int = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("notifications.context_processors.notifications")
 # Links in notification emails are made absolute with this (e.g. "https://giaoban.nuithanh.gov.vn").
 PORTAL_BASE_URL: str = env("PORTAL_BASE_URL", default="")
+
+# --- Bookings -------------------------------------------------------------------------------
+# A recurring booking may create at most this many occurrences (a weekly briefing for five years).
+BOOKING_SERIES_MAX_OCCURRENCES: int = env.int("BOOKING_SERIES_MAX_OCCURRENCES", default=260)
+# Public holidays that recurring bookings skip (a `holidays` country code).
+BOOKING_HOLIDAY_COUNTRY: str = env("BOOKING_HOLIDAY_COUNTRY", default="VN")

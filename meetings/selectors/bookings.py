@@ -1,0 +1,293 @@
+"""
+Reads for room bookings: overlaps, who decides, the day and week calendar of all rooms, free slots
+and the bookings behind calendar feeds. Every read that shows bookings to a person goes through
+`visible_to(user)`, so a commune sees only its own rooms.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import holidays
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from meetings.models import Booking, BookingSeries, RoomBookingPolicy
+from sites.models import Room
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# The hours a calendar day shows, and the default working day for free-slot search.
+DAY_VIEW_START, DAY_VIEW_END = time(6, 0), time(21, 0)
+WORKDAY_START, WORKDAY_END = time(7, 0), time(17, 30)
+SLOT_STEP_MINUTES = 15
+
+
+def booking_overlaps(
+    *, room_id: int, starts_at: datetime, ends_at: datetime, exclude_pk: int | None = None
+) -> QuerySet[Booking]:
+    """Active bookings of the room that overlap [starts_at, ends_at) (touching ends do not)."""
+    qs = Booking.objects.filter(
+        room_id=room_id, status__in=Booking.ACTIVE_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).select_related("booked_by")
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("starts_at")
+
+
+def user_can_decide(*, user: User, room: Room) -> bool:
+    """Approvers decide only for their rooms (superusers for all)."""
+    if user.is_superuser:
+        return True
+    return RoomBookingPolicy.objects.filter(room=room, approvers=user).exists()
+
+
+def bookings_awaiting_decision(*, user: User) -> QuerySet[Booking]:
+    """Tentative bookings of the rooms that `user` approves."""
+    qs = Booking.objects.visible_to(user).filter(status=Booking.Status.TENTATIVE)
+    if not user.is_superuser:
+        qs = qs.filter(room__booking_policy__approvers=user)
+    return qs.select_related("room", "room__site", "booked_by").order_by("starts_at")
+
+
+def booking_list(*, user: User) -> QuerySet[Booking]:
+    return Booking.objects.visible_to(user).select_related("room", "room__site", "booked_by", "series")
+
+
+def series_list(*, user: User) -> QuerySet[BookingSeries]:
+    return BookingSeries.objects.visible_to(user).select_related("room", "room__site", "booked_by")
+
+
+def bookable_rooms(*, user: User, site_id: int | None = None) -> QuerySet[Room]:
+    rooms = Room.objects.visible_to(user).filter(is_bookable=True)
+    if site_id:
+        rooms = rooms.filter(site_id=site_id)
+    return rooms.select_related("site", "booking_policy").order_by("-capacity", "site__name", "name")
+
+
+def public_holidays(years: Iterable[int]) -> dict[date, str]:
+    """Public holidays, lunar ones (Tết) included, named in Vietnamese."""
+    return dict(_holidays_of(settings.BOOKING_HOLIDAY_COUNTRY, tuple(sorted(set(years)))))
+
+
+@lru_cache(maxsize=64)
+def _holidays_of(country: str, years: tuple[int, ...]) -> tuple[tuple[date, str], ...]:
+    # Computing lunar dates is not free and the answer never changes: cache it per process.
+    return tuple(holidays.country_holidays(country, years=list(years), language="vi").items())
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_default_timezone()
+    return (
+        timezone.make_aware(datetime.combine(day, time.min), tz),
+        timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), tz),
+    )
+
+
+#
+# Calendar
+#
+
+
+@dataclass(slots=True)
+class DayBlock:
+    """A booking placed on a day's timeline: offsets in % of the visible hours."""
+
+    booking: Booking
+    left: float
+    width: float
+
+
+@dataclass(slots=True)
+class CalendarCell:
+    day: date
+    bookings: list[Booking] = field(default_factory=list)
+    blocks: list[DayBlock] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CalendarRow:
+    room: Room
+    cells: list[CalendarCell]
+
+
+@dataclass(slots=True)
+class Calendar:
+    days: list[date]
+    rows: list[CalendarRow]
+    holidays: dict[date, str]
+    hours: list[int]
+
+
+def _place(booking: Booking, day: date) -> DayBlock:
+    tz = timezone.get_default_timezone()
+    window_start = timezone.make_aware(datetime.combine(day, DAY_VIEW_START), tz)
+    window_end = timezone.make_aware(datetime.combine(day, DAY_VIEW_END), tz)
+    span = (window_end - window_start).total_seconds()
+    start = max(booking.starts_at, window_start)
+    end = min(booking.ends_at, window_end)
+    left = max(0.0, (start - window_start).total_seconds() / span * 100)
+    width = max(1.5, (end - start).total_seconds() / span * 100) if end > start else 1.5
+    return DayBlock(booking=booking, left=round(min(left, 98.5), 2), width=round(min(width, 100 - left), 2))
+
+
+def calendar(
+    *, user: User, start: date, days: int, site_id: int | None = None, include_inactive: bool = False
+) -> Calendar:
+    """
+    Rooms × days with the bookings of each day, in two queries whatever the number of rooms or
+    bookings (rooms with their site and policy; bookings with their booker).
+    """
+    day_list = [start + timedelta(days=i) for i in range(days)]
+    rooms = list(bookable_rooms(user=user, site_id=site_id))
+    range_start, _ = _day_bounds(day_list[0])
+    _, range_end = _day_bounds(day_list[-1])
+    bookings = Booking.objects.visible_to(user).filter(
+        room__in=[r.pk for r in rooms], starts_at__lt=range_end, ends_at__gt=range_start
+    )
+    if not include_inactive:
+        bookings = bookings.filter(status__in=Booking.ACTIVE_STATUSES)
+    by_room: dict[int, list[Booking]] = defaultdict(list)
+    for booking in bookings.select_related("booked_by").order_by("starts_at"):
+        by_room[booking.room_id].append(booking)
+    bounds = {day: _day_bounds(day) for day in day_list}
+    rows = []
+    for room in rooms:
+        cells = []
+        for day in day_list:
+            day_start, day_end = bounds[day]
+            todays = [b for b in by_room[room.pk] if b.starts_at < day_end and b.ends_at > day_start]
+            for booking in todays:
+                booking.room = room  # already loaded; saves a query per booking in templates
+            cell = CalendarCell(day=day, bookings=todays)
+            if days == 1:
+                cell.blocks = [_place(b, day) for b in todays]
+            cells.append(cell)
+        rows.append(CalendarRow(room=room, cells=cells))
+    day_off = {d: n for d, n in public_holidays({d.year for d in day_list}).items() if d in bounds}
+    return Calendar(
+        days=day_list, rows=rows, holidays=day_off, hours=list(range(DAY_VIEW_START.hour, DAY_VIEW_END.hour))
+    )
+
+
+#
+# Free slots
+#
+
+
+@dataclass(frozen=True, slots=True)
+class FreeSlot:
+    room: Room
+    starts_at: datetime
+    ends_at: datetime
+
+
+def _round_up(moment: datetime) -> datetime:
+    step = SLOT_STEP_MINUTES * 60
+    seconds = moment.minute * 60 + moment.second + moment.microsecond / 1e6
+    extra = (-seconds) % step
+    return (moment + timedelta(seconds=extra)).replace(second=0, microsecond=0)
+
+
+def free_slots(
+    *,
+    user: User,
+    duration: timedelta,
+    date_from: date,
+    date_to: date,
+    site_id: int | None = None,
+    room_ids: list[int] | None = None,
+    per_room: int = 5,
+    min_capacity: int = 0,
+) -> list[tuple[Room, list[FreeSlot]]]:
+    """
+    Per room, the first free gaps of at least `duration` between `date_from` and `date_to`, within the
+    room's opening hours (the working day when it has none), on working days that are not public
+    holidays (weekends too when the room is open then). Two queries in all.
+    """
+    tz = timezone.get_default_timezone()
+    rooms = bookable_rooms(user=user, site_id=site_id).filter(capacity__gte=min_capacity)
+    if room_ids:
+        rooms = rooms.filter(pk__in=room_ids)
+    rooms = list(rooms)
+    days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
+    if not rooms or not days:
+        return []
+    range_start, _ = _day_bounds(days[0])
+    _, range_end = _day_bounds(days[-1])
+    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for room_id, starts_at, ends_at in (
+        Booking.objects.filter(
+            room__in=[r.pk for r in rooms],
+            status__in=Booking.ACTIVE_STATUSES,
+            starts_at__lt=range_end,
+            ends_at__gt=range_start,
+        )
+        .order_by("starts_at")
+        .values_list("room_id", "starts_at", "ends_at")
+    ):
+        busy[room_id].append((starts_at, ends_at))
+    day_off = public_holidays({d.year for d in days})
+    earliest = _round_up(timezone.now())
+    result = []
+    for room in rooms:
+        policy = getattr(room, "booking_policy", None)
+        opens = policy.opens_at if policy and policy.opens_at else WORKDAY_START
+        closes = policy.closes_at if policy and policy.closes_at else WORKDAY_END
+        weekends = bool(policy and policy.open_on_weekends)
+        slots: list[FreeSlot] = []
+        for day in days:
+            if len(slots) >= per_room:
+                break
+            if day in day_off or (day.weekday() >= 5 and not weekends):
+                continue
+            cursor = max(timezone.make_aware(datetime.combine(day, opens), tz), earliest)
+            day_end = timezone.make_aware(datetime.combine(day, closes), tz)
+            for starts_at, ends_at in [*busy[room.pk], (day_end, day_end)]:
+                if ends_at <= cursor:
+                    continue
+                gap_end = min(starts_at, day_end)
+                if gap_end - cursor >= duration:
+                    slots.append(FreeSlot(room=room, starts_at=cursor, ends_at=cursor + duration))
+                    if len(slots) >= per_room:
+                        break
+                cursor = max(cursor, _round_up(ends_at))
+                if cursor >= day_end:
+                    break
+        if slots:
+            result.append((room, slots))
+    return result
+
+
+#
+# Calendar feeds
+#
+
+FEED_PAST = timedelta(days=60)
+FEED_FUTURE = timedelta(days=400)
+
+
+def _feed_window(qs: QuerySet[Booking]) -> QuerySet[Booking]:
+    now = timezone.now()
+    return (
+        qs.filter(status__in=Booking.ACTIVE_STATUSES, ends_at__gt=now - FEED_PAST, starts_at__lt=now + FEED_FUTURE)
+        .select_related("room", "room__site")
+        .order_by("starts_at")
+    )
+
+
+def feed_bookings_for_user(*, user: User) -> QuerySet[Booking]:
+    """A person's own bookings and, for approvers, the bookings of their rooms."""
+    mine = Q(booked_by=user) | Q(room__booking_policy__approvers=user)
+    return _feed_window(Booking.objects.visible_to(user).filter(mine).distinct())
+
+
+def feed_bookings_for_room(*, user: User, room: Room) -> QuerySet[Booking]:
+    return _feed_window(Booking.objects.visible_to(user).filter(room=room))
