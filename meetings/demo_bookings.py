@@ -44,12 +44,14 @@ def load() -> None:
         room=hall,
         defaults={"max_duration_minutes": 240, "max_days_ahead": 60, "opens_at": time(7), "closes_at": time(17, 30)},
     )
-    hall_policy.approvers.add(leader)
+    if not hall_policy.approvers.filter(pk=leader.pk).exists():  # add() would record history every run
+        hall_policy.approvers.add(leader)
     host_policy, _ = RoomBookingPolicy.objects.get_or_create(
         room=host_room,
         defaults={"max_duration_minutes": 240, "max_days_ahead": 190, "opens_at": time(7), "closes_at": time(17, 30)},
     )
-    host_policy.approvers.add(office)
+    if not host_policy.approvers.filter(pk=office.pk).exists():
+        host_policy.approvers.add(office)
 
     today = timezone.localdate()
     monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
