@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -75,6 +75,15 @@ class CameraViewSet(ImportExportMixin, ScopedModelViewSet):
         return Response(s.CoverageGapSerializer(gaps, many=True).data)
 
 
+class CanAcknowledge(BasePermission):
+    """Acknowledging changes the alert: the role needs `change_cameraalert` (technicians)."""
+
+    message = _("Your role may not acknowledge alerts.")
+
+    def has_permission(self, request: Request, view: object) -> bool:
+        return bool(request.user.is_authenticated and request.user.has_perm("cameras.change_cameraalert"))
+
+
 class CameraAlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Offline and recovery alerts, newest first; `acknowledge/` marks one as seen."""
 
@@ -87,10 +96,7 @@ class CameraAlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return scope_queryset(super().get_queryset(), self.request.user)
 
     @extend_schema(request=None)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[CanAcknowledge])
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
-        alert = self.get_object()
-        if not request.user.has_perm("cameras.change_cameraalert"):
-            raise PermissionDenied(_("Your role may not acknowledge alerts."))
-        alert = services.alert_acknowledge(alert=alert, user=request.user)
+        alert = services.alert_acknowledge(alert=self.get_object(), user=request.user)
         return Response(s.CameraAlertSerializer(alert).data)
