@@ -63,7 +63,8 @@ class CameraSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
         read_only_fields = ("password_changed_at", *HEALTH_READ)
 
     def get_has_password(self, obj: Camera) -> bool:
-        return bool(obj.password)
+        annotated = getattr(obj, "password_is_set", None)
+        return bool(obj.password) if annotated is None else annotated
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         instance = copy(self.instance) if self.instance is not None else Camera()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
@@ -30,7 +31,11 @@ class RecorderViewSet(ImportExportMixin, ScopedModelViewSet):
 class CameraViewSet(ImportExportMixin, ScopedModelViewSet):
     """Camera inventory with health. `gaps/` lists coverage gaps, `summary/` the counts."""
 
-    queryset = Camera.objects.all()
+    # The password column is never loaded for reading: lists do not decrypt anything, and
+    # `has_password` comes from the database.
+    queryset = Camera.objects.defer("password").annotate(
+        password_is_set=ExpressionWrapper(~Q(password=""), output_field=BooleanField())
+    )
     serializer_class = s.CameraSerializer
     filterset_class = filtersets.CameraFilterSet
     import_spec = imports.CameraImportSpec
