@@ -26,6 +26,15 @@ from sites.choices import SiteKind
 from sites.models import Site
 
 TAM_GIANG_PORTS = range(18554, 18561)
+# Demo data is Vietnamese text, not UI strings: names do not change with the reader's language.
+PLACEMENT_NAMES = {
+    "corridor": "Hành lang",
+    "stairway": "Cầu thang",
+    "gate": "Cổng",
+    "hall": "Hội trường",
+    "yard": "Sân",
+    "other": "Khác",
+}
 POLICE = "Công an huyện Núi Thành"
 
 # site code → (floors, [(floor, placement, type), ...]) for the 2016 district system.
@@ -169,7 +178,7 @@ def load() -> None:
         camera, _ = upsert(
             Camera,
             {"code": f"cam-{site_code}-{per_site[site_code]:02d}"},
-            name=f"{Placement(placement).label} T{floor} #{per_site[site_code]}",
+            name=f"{PLACEMENT_NAMES[placement]} tầng {floor} #{per_site[site_code]}",
             site=sites[site_code],
             building="Nhà chính",
             floor=floor,
@@ -212,7 +221,7 @@ def _tam_giang() -> None:
         upsert(
             Camera,
             {"code": f"cam-tam-giang-{i + 1:02d}"},
-            name=f"{Placement(placement).label} #{i + 1}",
+            name=f"{PLACEMENT_NAMES[placement]} #{i + 1}",
             site=site,
             building="Trụ sở UBND xã",
             floor=1,

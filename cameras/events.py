@@ -11,6 +11,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from cameras.constants import ALL_GROUP, unit_group
 from cameras.models import CameraAlert
@@ -38,6 +39,7 @@ def alert_payload(alert: CameraAlert) -> dict[str, Any]:
         "kind": alert.kind,
         "kind_display": str(alert.get_kind_display()),
         "created_at": timezone.localtime(alert.created_at).isoformat(),
+        "created_at_display": date_format(timezone.localtime(alert.created_at), "d/m/Y H:i:s"),
         "message": alert.message,
         "camera": {
             "id": camera.pk,

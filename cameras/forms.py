@@ -67,6 +67,8 @@ class CameraForm(ScopedModelForm):
         model = Camera
         fields = (*CAMERA_FIELDS, "notes")
 
+    field_order = [*CAMERA_FIELDS[: CAMERA_FIELDS.index("username") + 1], "new_password", "clear_password"]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.user is None or not self.user.has_perm(services.PASSWORD_PERMISSION):

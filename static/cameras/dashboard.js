@@ -21,13 +21,19 @@
     });
   }
 
+  function bump(key, delta) {
+    document.querySelectorAll(`[data-total="${key}"]`).forEach((el) => {
+      el.textContent = Math.max(0, parseInt(el.textContent, 10) + delta);
+    });
+  }
+
   function addAlert(alert) {
     if (rows.querySelector(`[data-alert-id="${alert.id}"]`)) return;
     rows.querySelectorAll(".empty-row").forEach((el) => el.remove());
     const tr = document.createElement("tr");
     tr.dataset.alertId = alert.id;
     tr.className = "table-warning";
-    tr.appendChild(cell(new Date(alert.created_at).toLocaleString("vi-VN"), "text-nowrap"));
+    tr.appendChild(cell(alert.created_at_display, "text-nowrap"));
     const kind = cell("");
     const badge = document.createElement("span");
     badge.className = "badge text-bg-" + (alert.kind === "offline" ? "danger" : "success");
@@ -76,9 +82,13 @@
         setTotals(event.data.totals);
         (event.data.alerts || []).slice().reverse().forEach(addAlert);
       }
-      if (event.type === "camera.alert") {
+      if (event.type === "camera.alert" && !rows.querySelector(`[data-alert-id="${event.data.id}"]`)) {
         addAlert(event.data);
-        if (event.data.totals) setTotals(event.data.totals);
+        // Keep the counters in step; the snapshot after any reconnect makes them exact again.
+        const step = event.data.kind === "offline" ? 1 : -1;
+        bump("offline", step);
+        bump("online", -step);
+        bump("working", -step);
       }
     };
     socket.onclose = (event) => {
