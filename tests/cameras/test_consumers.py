@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import connections
 
 from accounts.roles import Role
 from cameras.consumers import CameraAlertConsumer
@@ -19,6 +20,19 @@ from tests.factories.sites import SiteFactory, UnitFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FAIL = ProbeResult(0, False, "tcp", "connection refused")
+
+
+def run(coro):
+    """Run a test coroutine, then close the database connection of the sync worker thread (with
+    CONN_MAX_AGE it would outlive the test and block dropping the PostgreSQL test database)."""
+
+    async def wrapped():
+        try:
+            return await coro
+        finally:
+            await database_sync_to_async(connections.close_all)()
+
+    return asyncio.run(wrapped())
 
 
 async def _connect(user):
@@ -56,7 +70,7 @@ def test_offline_alert_is_pushed_to_allowed_users_only(make_user, probe_settings
             await communicator.disconnect()
         return received
 
-    received = asyncio.run(main())
+    received = run(main())
     for event in received.values():
         assert event["type"] == "camera.alert"
         assert event["data"]["kind"] == "offline"
@@ -78,7 +92,7 @@ def test_snapshot_totals_are_scoped(make_user):
         await communicator.disconnect()
         return snapshot
 
-    assert asyncio.run(main())["data"]["totals"]["total"] == 1
+    assert run(main())["data"]["totals"]["total"] == 1
 
 
 def test_anonymous_and_roleless_users_are_refused(make_user):
@@ -91,6 +105,6 @@ def test_anonymous_and_roleless_users_are_refused(make_user):
         no_role = await _connect(roleless)
         return anonymous[1:], no_role[1:]
 
-    anonymous, no_role = asyncio.run(main())
+    anonymous, no_role = run(main())
     assert anonymous == (False, 4401)
     assert no_role == (False, 4403)

@@ -141,3 +141,11 @@ def test_commune_officer_edits_without_the_password_box(client, make_user):
     assert response.status_code == 302, response.content.decode()[:2000]
     camera.refresh_from_db()
     assert camera.camera_type == "dome" and camera.password == SECRET
+
+
+def test_admin_change_page_has_no_password(client, make_user):
+    camera = CameraFactory(password=SECRET)
+    client.force_login(make_user(Role.ADMINISTRATOR, is_staff=True, is_superuser=True))
+    page = client.get(f"/admin/cameras/camera/{camera.pk}/change/")
+    assert page.status_code == 200 and SECRET not in page.content.decode()
+    assert 'name="password"' not in page.content.decode()

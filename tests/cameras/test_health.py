@@ -170,3 +170,13 @@ def test_beat_schedule_runs_the_sweep_task():
     from cameras.tasks import camera_health_sweep as task
 
     assert task.name == entry["task"]
+
+
+def test_sweep_task_runs_the_service(probe_settings, loopback):
+    from cameras.tasks import camera_health_sweep as task
+
+    server = loopback.start("answer")
+    camera = CameraFactory(stream_url=server.url())
+    result = task.apply().get()
+    assert result["probed"] == 1 and result["ok"] == 1
+    assert Camera.objects.get(pk=camera.pk).health == Health.ONLINE
