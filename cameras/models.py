@@ -8,6 +8,8 @@ update every minute do not, since their story is told by `CameraOutage` and `Cam
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
@@ -227,7 +229,7 @@ class CameraOutage(models.Model):
         return f"{self.camera} {self.started_at:%d/%m/%Y %H:%M}"
 
     @property
-    def duration(self):
+    def duration(self) -> timedelta | None:
         return self.ended_at - self.started_at if self.ended_at else None
 
 

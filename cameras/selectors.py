@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cameras.choices import CameraStatus, CameraType, Health
-from cameras.models import Camera, CameraAlert, CameraOutage, CoverageTemplate, Recorder
+from cameras.models import Camera, CameraAlert, CameraOutage, CoverageTemplate
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -105,10 +105,6 @@ def camera_summary(*, user: User, by: str) -> list[dict[str, Any]]:
         {"id": row[f"{by}_id"], "name": row[f"{by}__name"] or _("No recorder"), **{k: row[k] for k in _counts()}}
         for row in rows
     ]
-
-
-def recorder_list(*, user: User) -> QuerySet[Recorder]:
-    return Recorder.objects.visible_to(user).select_related("site").annotate(camera_count=Count("cameras"))
 
 
 #

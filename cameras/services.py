@@ -62,7 +62,26 @@ def camera_save(*, camera: Camera, password: str | None = None, changed_by: User
         camera.password_changed_at = timezone.now()
     camera.full_clean()
     camera.save()
+    if camera.maintenance or camera.status != CameraStatus.IN_SERVICE:
+        _camera_monitoring_stop(camera)
     return camera
+
+
+def _camera_monitoring_stop(camera: Camera) -> None:
+    """
+    A camera leaving monitoring (maintenance, faulty, removed) ends its open outage and forgets its
+    streaks, so that it starts afresh when it returns: its first good probe brings it online
+    without a "back online" alert for an outage that maintenance explained.
+    """
+    now = timezone.now()
+    CameraOutage.objects.filter(camera=camera, ended_at__isnull=True).update(ended_at=now)
+    Camera.objects.filter(pk=camera.pk).exclude(health=Health.UNKNOWN).update(
+        health=Health.UNKNOWN,
+        health_changed_at=now,
+        consecutive_failures=0,
+        consecutive_successes=0,
+        failing_since=None,
+    )
 
 
 @transaction.atomic

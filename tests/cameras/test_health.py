@@ -180,3 +180,24 @@ def test_sweep_task_runs_the_service(probe_settings, loopback):
     result = task.apply().get()
     assert result["probed"] == 1 and result["ok"] == 1
     assert Camera.objects.get(pk=camera.pk).health == Health.ONLINE
+
+
+def test_maintenance_ends_the_outage_and_the_camera_returns_without_an_alert(probe_settings):
+    from cameras.services import camera_save
+
+    camera = CameraFactory()
+    for _ in range(3):
+        record(camera, FAIL)
+    camera.refresh_from_db()
+    assert camera.health == Health.OFFLINE
+    camera.maintenance = True
+    camera_save(camera=camera)
+    camera.refresh_from_db()
+    assert camera.health == Health.UNKNOWN and camera.consecutive_failures == 0
+    assert CameraOutage.objects.get(camera=camera).ended_at is not None
+    camera.maintenance = False
+    camera_save(camera=camera)
+    assert record(camera, OK) is None
+    camera.refresh_from_db()
+    assert camera.health == Health.ONLINE
+    assert list(CameraAlert.objects.values_list("kind", flat=True)) == [AlertKind.OFFLINE]
