@@ -196,7 +196,7 @@ def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | 
     so a technician's concurrent edit of the inventory is never overwritten.
     """
     at = at or timezone.now()
-    camera = Camera.objects.select_for_update().select_related("site").filter(pk=camera_id).first()
+    camera = Camera.objects.select_for_update().defer("password").filter(pk=camera_id).first()
     if camera is None or camera.maintenance or camera.status != CameraStatus.IN_SERVICE:
         return None  # removed, or put in maintenance while the probe ran
     transition = None

@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from cameras.models import Camera, Recorder
-from common.templatetags.portal import badge, format_vnd
+from common.templatetags.portal import badge
 
 
 class BaseTable(tables.Table):
@@ -19,7 +19,6 @@ class CameraTable(BaseTable):
     recorder = tables.Column(linkify=True, order_by=("recorder__name",))
     status = tables.Column()
     health = tables.Column()
-    cost_vnd = tables.Column(attrs={"td": {"class": "text-end"}})
 
     class Meta(BaseTable.Meta):
         model = Camera
@@ -31,11 +30,9 @@ class CameraTable(BaseTable):
             "placement",
             "camera_type",
             "recorder",
-            "recorder_channel",
             "status",
             "health",
             "last_seen_at",
-            "cost_vnd",
         )
 
     def render_status(self, record: Camera) -> str:
@@ -46,9 +43,6 @@ class CameraTable(BaseTable):
         if record.maintenance:
             return badge("degraded", _("Maintenance"))
         return badge(record.health, record.get_health_display())
-
-    def render_cost_vnd(self, value: int) -> str:
-        return format_vnd(value)
 
 
 class RecorderTable(BaseTable):
