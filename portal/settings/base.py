@@ -251,3 +251,15 @@ PORTAL_BASE_URL: str = env("PORTAL_BASE_URL", default="")
 BOOKING_SERIES_MAX_OCCURRENCES: int = env.int("BOOKING_SERIES_MAX_OCCURRENCES", default=260)
 # Public holidays that recurring bookings skip (a `holidays` country code).
 BOOKING_HOLIDAY_COUNTRY: str = env("BOOKING_HOLIDAY_COUNTRY", default="VN")
+
+# --- Cameras ---
+# Health probes: how often the sweep runs, how many cameras are probed at once, the timeout of each
+# network call (connect, each RTSP exchange, the snapshot GET) and the deadline of a whole probe.
+CAMERA_PROBE_INTERVAL_SECONDS: int = env.int("CAMERA_PROBE_INTERVAL_SECONDS", default=60)
+CAMERA_PROBE_CONCURRENCY: int = env.int("CAMERA_PROBE_CONCURRENCY", default=100)
+CAMERA_PROBE_TIMEOUT_SECONDS: float = env.float("CAMERA_PROBE_TIMEOUT_SECONDS", default=3.0)
+CAMERA_PROBE_DEADLINE_SECONDS: float = env.float("CAMERA_PROBE_DEADLINE_SECONDS", default=8.0)
+CAMERA_DEFAULT_RTSP_PORT: int = env.int("CAMERA_DEFAULT_RTSP_PORT", default=554)
+# Flap suppression: offline after N failures in a row, back online after M successes in a row.
+CAMERA_OFFLINE_AFTER_FAILURES: int = env.int("CAMERA_OFFLINE_AFTER_FAILURES", default=3)
+CAMERA_ONLINE_AFTER_SUCCESSES: int = env.int("CAMERA_ONLINE_AFTER_SUCCESSES", default=2)

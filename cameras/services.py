@@ -1,0 +1,302 @@
+"""
+Write-side logic for cameras: saving the inventory (the password needs the technician's right),
+recording probe results with flap suppression, the health sweep, alerts and their acknowledgement.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cameras.choices import AlertKind, CameraStatus, Health, Placement
+from cameras.constants import SWEEP_LOCK_KEY
+from cameras.models import HEALTH_FIELDS, Camera, CameraAlert, CameraOutage, CoverageTemplate, Recorder
+from cameras.probes import ProbeResult, ProbeTarget, run_probes
+from common.exceptions import ApplicationError, ConflictError, PermissionDeniedError
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from sites.models import Site
+
+__all__ = [
+    "SweepReport",
+    "alert_acknowledge",
+    "camera_create",
+    "camera_health_record",
+    "camera_health_sweep",
+    "camera_save",
+    "recorder_save",
+]
+
+logger = logging.getLogger(__name__)
+PASSWORD_PERMISSION = "cameras.change_camera_password"  # noqa: S105 - a permission name
+
+
+#
+# Inventory
+#
+
+
+@transaction.atomic
+def camera_save(*, camera: Camera, password: str | None = None, changed_by: User | None = None) -> Camera:
+    """
+    Create or update a camera. `password=None` keeps the stored password; any other value replaces
+    it, which only a user with the technician's right may do (`changed_by=None` is the system).
+    """
+    if password is not None:
+        camera.password = password
+    # Compare with the stored value, not the instance: callers may have set the attribute already.
+    stored = Camera.objects.filter(pk=camera.pk).values_list("password", flat=True).first() if camera.pk else None
+    if (camera.password or "") != (stored or ""):
+        if changed_by is not None and not changed_by.has_perm(PASSWORD_PERMISSION):
+            raise PermissionDeniedError(_("Only a technician may change a camera's password."))
+        camera.password_changed_at = timezone.now()
+    camera.full_clean()
+    camera.save()
+    if camera.maintenance or camera.status != CameraStatus.IN_SERVICE:
+        _camera_monitoring_stop(camera)
+    return camera
+
+
+def _camera_monitoring_stop(camera: Camera) -> None:
+    """
+    A camera leaving monitoring (maintenance, faulty, removed) ends its open outage and forgets its
+    streaks, so that it starts afresh when it returns: its first good probe brings it online
+    without a "back online" alert for an outage that maintenance explained.
+    """
+    now = timezone.now()
+    CameraOutage.objects.filter(camera=camera, ended_at__isnull=True).update(ended_at=now)
+    Camera.objects.filter(pk=camera.pk).exclude(health=Health.UNKNOWN).update(
+        health=Health.UNKNOWN,
+        health_changed_at=now,
+        consecutive_failures=0,
+        consecutive_successes=0,
+        failing_since=None,
+    )
+
+
+@transaction.atomic
+def recorder_save(*, recorder: Recorder) -> Recorder:
+    """Create or update a recorder; refuse fewer channels than cameras already use."""
+    recorder.full_clean()
+    if recorder.pk:
+        highest = recorder.cameras.exclude(recorder_channel=None).order_by("-recorder_channel").first()
+        if highest is not None and highest.recorder_channel > recorder.channels:
+            raise ApplicationError(
+                _("Camera %(camera)s records on channel %(channel)d; keep at least that many channels.")
+                % {"camera": highest, "channel": highest.recorder_channel}
+            )
+    recorder.save()
+    return recorder
+
+
+def _zone_placement(site: Site, zone: str) -> tuple[str, int] | None:
+    """(placement, floor) of the zone of `site` labelled `zone`, in any of the portal's languages."""
+    from cameras.selectors import site_top_floor, site_zones
+
+    template = CoverageTemplate.objects.filter(site_kind=site.kind).prefetch_related("zones").first()
+    if template is None:
+        return None
+    floors = max(template.floors, site_top_floor(site=site))
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for candidate in site_zones(template=template, floors=floors):
+                if candidate.label == zone:
+                    return candidate.placement, candidate.floor or 1
+    return None
+
+
+@transaction.atomic
+def camera_create(
+    *,
+    site: Site,
+    camera_type: str,
+    model: str = "",
+    serial: str = "",
+    cost_vnd: int | None = None,
+    install_date: date | None = None,
+    placement: str = "other",
+    zone: str = "",
+) -> Camera:
+    """
+    Add a camera to the inventory, e.g. when a delivered investment-plan line becomes a record. A
+    `zone` label from `coverage_gaps()` places the camera in that zone (placement and floor). The
+    camera starts in maintenance mode: it has no stream address yet, and a technician turns
+    monitoring on when it is configured.
+    """
+    floor = 1
+    if zone:
+        found = _zone_placement(site, zone)
+        if found is None:
+            raise ApplicationError(_("Site %(site)s has no zone named %(zone)s.") % {"site": site, "zone": zone})
+        placement, floor = found
+    if placement not in Placement.values:
+        raise ApplicationError(_("Unknown placement: %(value)s.") % {"value": placement})
+    prefix = f"{site.code}-cam"[:56]
+    number = Camera.objects.filter(code__startswith=prefix).count() + 1
+    while Camera.objects.filter(code=f"{prefix}-{number}").exists():
+        number += 1
+    camera = Camera(
+        code=f"{prefix}-{number}",
+        site=site,
+        camera_type=camera_type,
+        model=model,
+        serial=serial,
+        cost_vnd=cost_vnd,
+        install_date=install_date,
+        placement=placement,
+        floor=floor,
+        status=CameraStatus.IN_SERVICE,
+        maintenance=True,
+    )
+    return camera_save(camera=camera)
+
+
+#
+# Health
+#
+
+
+@dataclass(frozen=True, slots=True)
+class SweepReport:
+    probed: int
+    ok: int
+    failed: int
+    went_offline: int
+    recovered: int
+    seconds: float
+    skipped: bool = False
+
+
+def _transition_alert(camera: Camera, kind: str, at: datetime, message: str) -> CameraAlert:
+    from cameras.events import alert_broadcast
+
+    alert = CameraAlert.objects.create(camera=camera, kind=kind, created_at=at, message=message[:255])
+    transaction.on_commit(lambda: alert_broadcast(alert_id=alert.pk))
+    return alert
+
+
+@transaction.atomic
+def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | None = None) -> str | None:
+    """
+    Record one probe result with flap suppression: a camera goes offline only after
+    CAMERA_OFFLINE_AFTER_FAILURES failures in a row, and comes back after
+    CAMERA_ONLINE_AFTER_SUCCESSES successes in a row. A never-probed camera is online at its first
+    success. Each transition opens or closes an outage and raises an alert (pushed after commit).
+    Returns "offline" or "recovered" on a transition, else None. Only health fields are written,
+    so a technician's concurrent edit of the inventory is never overwritten.
+    """
+    at = at or timezone.now()
+    camera = Camera.objects.select_for_update().defer("password").filter(pk=camera_id).first()
+    if camera is None or camera.maintenance or camera.status != CameraStatus.IN_SERVICE:
+        return None  # removed, or put in maintenance while the probe ran
+    transition = None
+    camera.last_probe_at = at
+    camera.monitored_since = camera.monitored_since or at
+    if result.ok:
+        camera.consecutive_successes += 1
+        camera.consecutive_failures = 0
+        camera.failing_since = None
+        camera.last_seen_at = at
+        camera.last_probe_error = ""
+        if camera.health == Health.UNKNOWN or (
+            camera.health == Health.OFFLINE and camera.consecutive_successes >= settings.CAMERA_ONLINE_AFTER_SUCCESSES
+        ):
+            if camera.health == Health.OFFLINE:
+                transition = "recovered"
+                CameraOutage.objects.filter(camera=camera, ended_at__isnull=True).update(ended_at=at)
+                _transition_alert(camera, AlertKind.RECOVERED, at, _("Back online."))
+            camera.health, camera.health_changed_at = Health.ONLINE, at
+    else:
+        camera.consecutive_failures += 1
+        camera.consecutive_successes = 0
+        camera.failing_since = camera.failing_since or at
+        camera.last_probe_error = f"{result.stage}: {result.error}"[:255]
+        if camera.health != Health.OFFLINE and camera.consecutive_failures >= settings.CAMERA_OFFLINE_AFTER_FAILURES:
+            transition = "offline"
+            camera.health, camera.health_changed_at = Health.OFFLINE, at
+            CameraOutage.objects.create(
+                camera=camera, started_at=camera.failing_since, last_error=camera.last_probe_error
+            )
+            _transition_alert(camera, AlertKind.OFFLINE, at, camera.last_probe_error)
+        elif camera.health == Health.OFFLINE:
+            CameraOutage.objects.filter(camera=camera, ended_at__isnull=True).update(last_error=camera.last_probe_error)
+    # .update(), not .save(): health only, so nothing else is clobbered and no history row is written.
+    Camera.objects.filter(pk=camera.pk).update(**{name: getattr(camera, name) for name in HEALTH_FIELDS})
+    return transition
+
+
+def probe_targets() -> list[ProbeTarget]:
+    """One target per camera due for probing: in service, not in maintenance, with an address."""
+    cameras = (
+        Camera.objects.filter(status=CameraStatus.IN_SERVICE, maintenance=False)
+        .exclude(stream_url="", ip_address__isnull=True)
+        .only("pk", "stream_url", "ip_address", "snapshot_url", "username", "password")
+        .order_by("pk")
+    )
+    return [
+        ProbeTarget(
+            camera_id=c.pk,
+            stream_url=c.stream_url,
+            host=c.ip_address or "",
+            port=settings.CAMERA_DEFAULT_RTSP_PORT,
+            snapshot_url=c.snapshot_url,
+            username=c.username,
+            password=c.password,
+        )
+        for c in cameras.iterator(chunk_size=1000)
+    ]
+
+
+def camera_health_sweep() -> SweepReport:
+    """
+    Probe every due camera (bounded concurrency, per-call timeouts, a deadline per camera) and
+    record the results. Only one sweep runs at a time: a sweep that finds another still running
+    returns at once with `skipped=True`.
+    """
+    started = time.monotonic()
+    timeout = settings.CAMERA_PROBE_TIMEOUT_SECONDS
+    deadline = settings.CAMERA_PROBE_DEADLINE_SECONDS
+    if not cache.add(SWEEP_LOCK_KEY, "1", timeout=int(settings.CAMERA_PROBE_INTERVAL_SECONDS * 5)):
+        return SweepReport(0, 0, 0, 0, 0, 0.0, skipped=True)
+    try:
+        targets = probe_targets()
+        results = run_probes(targets, concurrency=settings.CAMERA_PROBE_CONCURRENCY, timeout=timeout, deadline=deadline)
+        transitions: list[str | None] = []
+        for result in results:
+            transitions.append(camera_health_record(camera_id=result.camera_id, result=result))
+    finally:
+        cache.delete(SWEEP_LOCK_KEY)
+    ok = sum(1 for r in results if r.ok)
+    report = SweepReport(
+        probed=len(results),
+        ok=ok,
+        failed=len(results) - ok,
+        went_offline=transitions.count("offline"),
+        recovered=transitions.count("recovered"),
+        seconds=round(time.monotonic() - started, 3),
+    )
+    logger.info("camera sweep: %s", report)
+    return report
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: CameraAlert, user: User) -> CameraAlert:
+    """Mark an alert as seen by `user`. Acknowledging twice is refused (409) and names who did it."""
+    alert = CameraAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.acknowledged_at is not None:
+        raise ConflictError(
+            _("This alert was already acknowledged by %(user)s.") % {"user": alert.acknowledged_by or "—"}
+        )
+    alert.acknowledged_at, alert.acknowledged_by = timezone.now(), user
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert

@@ -1,0 +1,187 @@
+"""Web pages for cameras: the dashboard, inventory (common.views), alerts and coverage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View, generic
+
+from cameras import filtersets, forms, imports, selectors, services, tables
+from cameras.models import Camera, CameraAlert, CoverageTemplate, Recorder
+from common.exceptions import ApplicationError
+from common.scoping import scope_queryset
+from common.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectExportView,
+    ObjectImportView,
+    ObjectListView,
+    ObjectViewMixin,
+)
+from sites.models import Site
+
+
+class DashboardView(ObjectViewMixin, generic.TemplateView):
+    """Counts, per-site and per-recorder summaries, cameras offline now and open alerts (live)."""
+
+    model = Camera
+    template_name = "cameras/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.update(
+            totals=selectors.camera_totals(user=user),
+            by_site=selectors.camera_summary(user=user, by="site"),
+            by_recorder=selectors.camera_summary(user=user, by="recorder"),
+            offline=selectors.camera_get_offline(user=user)[:100],
+            alerts=selectors.alert_list(user=user, open_only=True)[:50],
+            can_acknowledge=user.has_perm("cameras.change_cameraalert"),
+        )
+        return context
+
+
+class CameraListView(ObjectListView):
+    model = Camera
+    queryset = Camera.objects.select_related("site", "recorder")
+    table_class = tables.CameraTable
+    filterset_class = filtersets.CameraFilterSet
+    importable = True
+
+
+class CameraDetailView(ObjectDetailView):
+    model = Camera
+    queryset = Camera.objects.select_related("site", "recorder")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        camera = self.object
+        context.update(
+            uptime={
+                key: selectors.camera_uptimes(cameras=[camera], window=window)[camera.pk]
+                for key, window in selectors.UPTIME_WINDOWS.items()
+            },
+            outages=camera.outages.all()[:20],
+            alerts=camera.alerts.select_related("acknowledged_by")[:20],
+            can_acknowledge=self.request.user.has_perm("cameras.change_cameraalert"),
+        )
+        return context
+
+
+class CameraEditView(ObjectEditView):
+    model = Camera
+    form_class = forms.CameraForm
+
+
+class CameraDeleteView(ObjectDeleteView):
+    model = Camera
+
+
+class CameraImportView(ObjectImportView):
+    model = Camera
+    spec_class = imports.CameraImportSpec
+
+
+class CameraExportView(ObjectExportView):
+    model = Camera
+    spec_class = imports.CameraImportSpec
+
+
+class RecorderListView(ObjectListView):
+    model = Recorder
+    queryset = Recorder.objects.select_related("site").annotate(camera_count=Count("cameras"))
+    table_class = tables.RecorderTable
+    filterset_class = filtersets.RecorderFilterSet
+    importable = True
+
+
+class RecorderDetailView(ObjectDetailView):
+    model = Recorder
+    queryset = Recorder.objects.select_related("site")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["cameras"] = scope_queryset(self.object.cameras.select_related("site"), self.request.user).order_by(
+            "recorder_channel", "code"
+        )
+        return context
+
+
+class RecorderEditView(ObjectEditView):
+    model = Recorder
+    form_class = forms.RecorderForm
+
+
+class RecorderDeleteView(ObjectDeleteView):
+    model = Recorder
+
+
+class RecorderImportView(ObjectImportView):
+    model = Recorder
+    spec_class = imports.RecorderImportSpec
+
+
+class RecorderExportView(ObjectExportView):
+    model = Recorder
+    spec_class = imports.RecorderImportSpec
+
+
+class AlertListView(ObjectViewMixin, generic.ListView):
+    model = CameraAlert
+    template_name = "cameras/alert_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> Any:
+        alerts = selectors.alert_list(user=self.request.user)
+        self.filterset = filtersets.CameraAlertFilterSet(self.request.GET or None, queryset=alerts)
+        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else alerts
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(filter=self.filterset, can_acknowledge=self.request.user.has_perm("cameras.change_cameraalert"))
+        return context
+
+
+class AlertAcknowledgeView(ObjectViewMixin, View):
+    """POST only: acknowledge one alert, then go back where the user came from."""
+
+    model = CameraAlert
+    action = "change"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        alert = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            services.alert_acknowledge(alert=alert, user=request.user)
+        except ApplicationError as exc:
+            messages.warning(request, exc.message)
+        else:
+            messages.success(request, _("Alert acknowledged."))
+        next_url = request.POST.get("next", "")
+        return redirect(next_url if next_url.startswith("/") and not next_url.startswith("//") else "cameras:dashboard")
+
+
+class CoverageView(ObjectViewMixin, generic.TemplateView):
+    """Each key site's required zones, the cameras covering them and the gaps (one site with ?site=)."""
+
+    model = CoverageTemplate
+    template_name = "cameras/coverage.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        sites = scope_queryset(Site.objects.all(), self.request.user)
+        site_id = self.request.GET.get("site", "")
+        if site_id.isdigit():
+            sites = sites.filter(pk=int(site_id))
+        coverage = selectors.coverage_for_sites(sites=sites)
+        context.update(
+            coverage=coverage,
+            gap_count=sum(len(c.gaps) for c in coverage),
+            templates=CoverageTemplate.objects.prefetch_related("zones"),
+        )
+        return context
