@@ -237,3 +237,10 @@ LOGGING = {
 PORTAL_NAME = _("Online briefing portal")
 IMPORT_MAX_ROWS: int = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_BYTES: int = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# --- Investments ----------------------------------------------------------------------------
+# A phase is flagged when its allocation exceeds its planned amount, or its commitments or payments
+# exceed its allocation, by more than this many percent (0: any excess).
+INVESTMENTS_OVERRUN_THRESHOLD_PERCENT: int = env.int("INVESTMENTS_OVERRUN_THRESHOLD_PERCENT", default=0)
+# True: an allocation or spending record that would cause such an excess is refused; False: only warned.
+INVESTMENTS_OVERRUN_BLOCKS: bool = env.bool("INVESTMENTS_OVERRUN_BLOCKS", default=False)
