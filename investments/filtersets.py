@@ -1,6 +1,8 @@
 """django-filter sets, shared by the web lists and the API."""
 
 import django_filters
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from investments.choices import FundingSource, LineSource, LineStatus, PlanStatus, SpendingKind
@@ -17,6 +19,7 @@ from investments.models import (
 )
 from sites.choices import EquipmentKind, SiteKind
 from sites.filtersets import SearchFilterSet
+from sites.models import Site
 
 
 class CatalogueItemFilterSet(SearchFilterSet):
@@ -65,8 +68,23 @@ class PhaseFilterSet(django_filters.FilterSet):
         fields = ("plan",)
 
 
+def _visible_sites(request: HttpRequest | None) -> QuerySet[Site]:
+    # Choices are cut like the list itself: a commune officer is offered the own commune's sites only.
+    sites = Site.objects.order_by("name")
+    return sites.visible_to(request.user) if request is not None else sites.none()
+
+
+def _visible_plans(request: HttpRequest | None) -> QuerySet[InvestmentPlan]:
+    if request is None or not request.user.has_perm("investments.view_investmentplan"):
+        return InvestmentPlan.objects.none()
+    return InvestmentPlan.objects.all()
+
+
 class PlanLineFilterSet(SearchFilterSet):
     search_fields = ("site__name", "item__name", "zone", "note")
+    plan = django_filters.ModelChoiceFilter(queryset=_visible_plans, label=_("Plan"))
+    site = django_filters.ModelChoiceFilter(queryset=_visible_sites, label=_("Site"))
+    phase = django_filters.NumberFilter(field_name="phase_id", label=_("Phase (ID)"))
     source = django_filters.ChoiceFilter(choices=LineSource.choices, label=_("Source"))
     status = django_filters.ChoiceFilter(choices=LineStatus.choices, label=_("Status"))
 

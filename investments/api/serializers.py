@@ -58,7 +58,10 @@ class LockedSerializerMixin(serializers.Serializer):
     reason = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
 
     def lock(self, validated_data: dict[str, Any]) -> dict[str, Any]:
-        return {"expected_version": validated_data.pop("plan_version"), "reason": validated_data.pop("reason", "")}
+        return {
+            "expected_version": validated_data.pop("plan_version", None),
+            "reason": validated_data.pop("reason", ""),
+        }
 
 
 class InvestmentPlanSerializer(serializers.ModelSerializer):
