@@ -199,6 +199,7 @@ def test_xlsx_export_reads_back_to_api_totals(api, inv_demo, leader):
     ws = load_workbook(BytesIO(road.content)).worksheets[0]
     *phases, total = list(ws.iter_rows(min_row=2, values_only=True))
     funding = summary["funding"]["totals"]
+    assert sum(row[3] for row in phases) == funding["planned_vnd"]
     assert total[3:7] == (
         funding["planned_vnd"],
         funding["allocated_vnd"],
