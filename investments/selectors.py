@@ -308,7 +308,7 @@ def plan_charts(*, plan: InvestmentPlan, funding: Funding) -> dict[str, Any]:
             {"label": str(label), "data": [r.by_source.get(value, 0) for r in funding.by_year]}
             for value, label in FundingSource.choices
         ],
-        "phases": [str(p) for p in phases],
+        "phases": [_("Phase %(number)s") % {"number": p.number} for p in phases],
         "progress": {
             "planned": [r.planned_vnd for r in funding.by_phase],
             "allocated": [r.allocated_vnd for r in funding.by_phase],

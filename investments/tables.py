@@ -62,5 +62,8 @@ class PlanLineTable(BaseTable):
         model = PlanLine
         fields = ("site", "item", "zone", "phase", "quantity", "unit_price_vnd", "amount_vnd", "source", "status")
 
+    def render_phase(self, record: PlanLine) -> str:
+        return str(record.phase.number) if record.phase else "—"
+
     def render_status(self, record: PlanLine) -> str:
         return badge("ok" if record.status == "delivered" else "pending", record.get_status_display())

@@ -44,7 +44,7 @@
   new Chart(document.getElementById("chart-progress"), {
     type: "bar",
     data: {
-      labels: data.phases.map((p, i) => String(i + 1)),
+      labels: data.phases,
       datasets: keys.map((k, i) => ({ label: data.labels[k], data: data.progress[k], backgroundColor: colours[(i + 1) % colours.length] })),
     },
     options: { animation: false, plugins: { tooltip }, scales: { y: money } },
