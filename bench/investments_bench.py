@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -90,9 +90,8 @@ def main() -> None:
     try:
         start = time.perf_counter()
         sites = build()
-        print(
-            f"setup: {SITES} sites, {KIT_ITEMS} kit items, {EQUIPMENT} equipment rows in {time.perf_counter() - start:.1f} s"
-        )
+        took = time.perf_counter() - start
+        print(f"setup: {SITES} sites, {KIT_ITEMS} kit items, {EQUIPMENT} equipment rows in {took:.1f} s")
         print(f"database: {connection.vendor}")
         for n in (100, SITES):
             elapsed, queries, other, result, plan = generate(sites[:n], f"bench-{n}")
