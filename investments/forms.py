@@ -104,11 +104,18 @@ class PhaseForm(PlanChangeMixin, ScopedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _pin_plan(self)
         plan = self.instance.plan if self.instance.plan_id else _initial_plan(self)
         self.init_version(plan)
 
     def save_with_services(self) -> Phase:
         return services.phase_save(phase=self.instance, user=self.user, **self.lock())
+
+
+def _pin_plan(form: forms.ModelForm) -> None:
+    """An existing phase, line, allocation or spending record stays in its plan."""
+    if form.instance.pk:
+        form.fields["plan"].disabled = True
 
 
 def _initial_plan(form: forms.BaseForm) -> InvestmentPlan | None:
@@ -121,12 +128,12 @@ def _initial_plan(form: forms.BaseForm) -> InvestmentPlan | None:
 
 class PlanLineForm(PlanChangeMixin, ScopedModelForm):
     unit_price_vnd = forms.IntegerField(
-        label=_("unit price (VND)"),
+        label=_("Unit price (VND)"),
         required=False,
         min_value=0,
         help_text=_("Empty: the catalogue price on the plan's price date."),
     )
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
 
     class Meta:
         model = PlanLine
@@ -135,6 +142,7 @@ class PlanLineForm(PlanChangeMixin, ScopedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _pin_plan(self)
         plan = self.instance.plan if self.instance.plan_id else _initial_plan(self)
         self.init_version(plan)
         self.fields["phase"].queryset = Phase.objects.filter(plan=plan) if plan else Phase.objects.none()
@@ -221,6 +229,7 @@ class AllocationForm(ScopedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _pin_plan(self)
         plan = self.instance.plan if self.instance.plan_id else _initial_plan(self)
         self.fields["phase"].queryset = Phase.objects.filter(plan=plan) if plan else Phase.objects.none()
         self.warnings: list = []
@@ -238,6 +247,7 @@ class SpendingForm(ScopedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _pin_plan(self)
         plan = self.instance.plan if self.instance.plan_id else _initial_plan(self)
         self.fields["phase"].queryset = Phase.objects.filter(plan=plan) if plan else Phase.objects.none()
         self.warnings: list = []

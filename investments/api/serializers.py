@@ -199,6 +199,7 @@ class AllocationSerializer(serializers.ModelSerializer):
         return allocation
 
     def update(self, instance: Allocation, validated_data: dict[str, Any]) -> Allocation:
+        validated_data.pop("plan", None)  # an allocation stays in its plan
         for name, value in validated_data.items():
             setattr(instance, name, value)
         allocation, self.warnings = services.allocation_save(allocation=instance, user=self.context["request"].user)
@@ -217,6 +218,7 @@ class SpendingSerializer(serializers.ModelSerializer):
         return spending
 
     def update(self, instance: Spending, validated_data: dict[str, Any]) -> Spending:
+        validated_data.pop("plan", None)  # a spending record stays in its plan
         for name, value in validated_data.items():
             setattr(instance, name, value)
         spending, self.warnings = services.spending_save(spending=instance, user=self.context["request"].user)

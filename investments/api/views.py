@@ -11,12 +11,15 @@ from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from rest_framework import permissions, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import ScopedModelViewSet
+from common.exceptions import ApplicationError
 from common.permissions import ModelPermissions
 from investments import exports, filtersets, services
 from investments.api import serializers as s
@@ -32,6 +35,7 @@ from investments.models import (
     StandardKit,
 )
 from investments.selectors import plan_funding, plan_totals, revision_compare
+from sites.models import Site
 
 
 class ActionPermissions(permissions.BasePermission):
@@ -91,9 +95,6 @@ class InvestmentPlanViewSet(ScopedModelViewSet):
     }
 
     def perform_destroy(self, instance: InvestmentPlan) -> None:
-        from django.utils.translation import gettext as _
-
-        from common.exceptions import ApplicationError
 
         if instance.status != "draft" or instance.allocations.exists():
             raise ApplicationError(_("Only a draft plan without allocations can be deleted."))
@@ -111,8 +112,6 @@ class InvestmentPlanViewSet(ScopedModelViewSet):
             else None
         )
         site_ids = data.validated_data["site_ids"]
-        from sites.models import Site
-
         sites = list(Site.objects.visible_to(request.user).filter(pk__in=site_ids)) if site_ids is not None else None
         result = services.plan_generate_from_gap(
             plan=plan,
@@ -273,8 +272,6 @@ class PlanLineViewSet(ScopedModelViewSet):
     def deliver(self, request: Request, pk: str) -> Response:
         """The goods arrived: equipment or camera records are created at the line's site."""
         if not request.user.has_perm("investments.change_planline"):
-            from rest_framework.exceptions import PermissionDenied
-
             raise PermissionDenied
         line = self.get_object()
         data = s.DeliverSerializer(data=request.data)
