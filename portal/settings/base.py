@@ -244,3 +244,12 @@ IMPORT_MAX_BYTES: int = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 INVESTMENTS_OVERRUN_THRESHOLD_PERCENT: int = env.int("INVESTMENTS_OVERRUN_THRESHOLD_PERCENT", default=0)
 # True: an allocation or spending record that would cause such an excess is refused; False: only warned.
 INVESTMENTS_OVERRUN_BLOCKS: bool = env.bool("INVESTMENTS_OVERRUN_BLOCKS", default=False)
+# Name the choice sets that the investments API shares with sites (StandardKit.site_kind,
+# CatalogueItem.equipment_kind) or that collide by field name (Spending.kind), so that the OpenAPI
+# schema has one name for each (`check --deploy` fails on drf-spectacular's W001 otherwise).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "SiteKindEnum": "sites.choices.SiteKind",
+    "EquipmentKindEnum": "sites.choices.EquipmentKind",
+    "SpendingKindEnum": "investments.choices.SpendingKind",
+}
