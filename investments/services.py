@@ -381,9 +381,12 @@ def plan_generate_from_gap(
     new_lines: list[PlanLine] = []
     reuses: list[PlanReuse] = []
     unpriced: set[str] = set()
+    result.sites = 0
     for site_id, kind, is_key in site_rows:
         left: dict[str, int] = {}
-        for item_id, (item, quantity) in sorted(_required_for(kind, is_key, kits).items()):
+        required = _required_for(kind, is_key, kits)
+        result.sites += bool(required)
+        for item_id, (item, quantity) in sorted(required.items()):
             price = prices.get(item_id)
             if price is None:
                 unpriced.add(item.name)

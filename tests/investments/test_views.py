@@ -7,6 +7,8 @@ page's total equal to the exports read back.
 from io import BytesIO
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -14,6 +16,7 @@ from accounts.roles import Role
 from common.templatetags.portal import format_vnd
 from investments.models import Allocation, CatalogueItem, KitLine, Phase, PlanLine, StandardKit
 from investments.selectors import plan_totals
+from investments.services import line_create
 from sites.models import Equipment, Site
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +187,19 @@ def test_kit_pages_and_delete(client, inv_demo, finance):
     line = KitLine.objects.first()
     response = client.post(reverse("investments:kitline_delete", args=[line.pk]))
     assert response.status_code == 302 and response["Location"] == line.kit.get_absolute_url()
+
+
+def test_plan_page_queries_do_not_grow_with_lines(client, inv_demo, leader, django_assert_max_num_queries):
+    """Ten more lines (at a site new to the plan) cost the plan page no extra query."""
+    client.force_login(leader)
+    url = reverse("investments:investmentplan_detail", args=[inv_demo.pk])
+    client.get(url)  # warm the session and permission caches
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    site = Site.objects.get(code="thcs-tam-hai")
+    item = CatalogueItem.objects.get(code="ups-2kva")
+    inv_demo.refresh_from_db()
+    for _n in range(10):
+        line_create(plan=inv_demo, expected_version=inv_demo.version, user=None, site=site, item=item, quantity=1)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get(url)
