@@ -10,6 +10,7 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -207,6 +208,12 @@ def roadmap_xlsx(*, plan: InvestmentPlan) -> bytes:
 def _pdf(template: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML
 
+    context = {
+        "issuer": getattr(settings, "INVESTMENTS_PDF_ISSUER", []),
+        "place": getattr(settings, "INVESTMENTS_PDF_PLACE", ""),
+        "now": timezone.localtime(),
+        **context,
+    }
     html = render_to_string(template, context)
     return HTML(string=html).write_pdf()
 

@@ -244,6 +244,11 @@ IMPORT_MAX_BYTES: int = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 INVESTMENTS_OVERRUN_THRESHOLD_PERCENT: int = env.int("INVESTMENTS_OVERRUN_THRESHOLD_PERCENT", default=0)
 # True: an allocation or spending record that would cause such an excess is refused; False: only warned.
 INVESTMENTS_OVERRUN_BLOCKS: bool = env.bool("INVESTMENTS_OVERRUN_BLOCKS", default=False)
+# The issuing body printed at the top left of the PDF exports (one line each), and the place before the date.
+INVESTMENTS_PDF_ISSUER: list[str] = env.list(
+    "INVESTMENTS_PDF_ISSUER", default=["UBND HUYỆN NÚI THÀNH", "PHÒNG TÀI CHÍNH – KẾ HOẠCH"]
+)
+INVESTMENTS_PDF_PLACE: str = env("INVESTMENTS_PDF_PLACE", default="Núi Thành")
 # Name the choice sets that the investments API shares with sites (StandardKit.site_kind,
 # CatalogueItem.equipment_kind) or that collide by field name (Spending.kind), so that the OpenAPI
 # schema has one name for each (`check --deploy` fails on drf-spectacular's W001 otherwise).

@@ -203,3 +203,24 @@ def test_plan_page_queries_do_not_grow_with_lines(client, inv_demo, leader, djan
         line_create(plan=inv_demo, expected_version=inv_demo.version, user=None, site=site, item=item, quantity=1)
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get(url)
+
+
+def test_pdf_exports_show_the_page_totals(client, inv_demo, leader, tmp_path, settings):
+    """The estimate PDF prints the same total as the page; both PDFs render to an image."""
+    import subprocess
+
+    settings.INVESTMENTS_PDF_ISSUER = ["UBND HUYỆN THỬ"]
+    client.force_login(leader)
+    total = format_vnd(plan_totals(plan=inv_demo).total_vnd)
+    for kind in ("estimate", "roadmap"):
+        body = client.get(reverse("investments:investmentplan_export", args=[inv_demo.pk, kind, "pdf"])).content
+        pdf = tmp_path / f"{kind}.pdf"
+        pdf.write_bytes(body)
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert total in text and "UBND HUYỆN THỬ" in text
+        subprocess.run(
+            ["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / kind)], check=True
+        )
+        assert (tmp_path / f"{kind}-1.png").stat().st_size > 1000
