@@ -147,6 +147,7 @@ def phase_save(*, phase: Phase, expected_version: int | None, user: User | None,
     _plan_change(plan=phase.plan, expected_version=expected_version, user=user, reason=reason)
     phase.full_clean()
     phase.save()
+    _plan_changed(plan=phase.plan)  # snapshots name each line's phase by number
     return phase
 
 
