@@ -441,3 +441,71 @@ def test_demo_load_is_idempotent(inv_demo):
         Spending.objects.count(),
         ItemPrice.objects.count(),
     )
+
+
+#
+# Camera gaps and camera delivery, against a stand-in for the cameras app's two functions (the real
+# ones are exercised in test_camera_integration.py after the merge)
+#
+
+
+def test_camera_gaps_map_to_catalogue_items_by_type(inv_demo, monkeypatch):
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Gap:
+        site_id: int
+        zone: str
+        camera_type: str
+        quantity: int
+        reason: str
+
+    site = Site.objects.get(code="cong-an-huyen")
+    gaps = [
+        Gap(site.pk, "Hành lang tầng 1", "fisheye_360", 2, "Hành lang chưa có camera"),
+        Gap(site.pk, "Cổng", "thermal", 1, "Không có loại này trong danh mục"),
+    ]
+    monkeypatch.setattr(services, "_camera_gaps", lambda site_ids: [g for g in gaps if g.site_id in site_ids])
+    result = _generate(inv_demo, sites=[site])
+    assert result.cameras_checked
+    line = PlanLine.objects.get(plan=inv_demo, site=site, source=LineSource.CAMERA_GAP)
+    assert (line.item.code, line.quantity, line.zone, line.amount_vnd) == (
+        "cam-an-ninh-360",
+        2,
+        "Hành lang tầng 1",
+        14_400_000,
+    )
+    assert len(result.warnings) == 1 and "thermal" in result.warnings[0]
+
+
+def test_camera_line_delivery_calls_camera_create(inv_demo, monkeypatch):
+    import sys
+    import types
+
+    calls = []
+
+    def camera_create(**kwargs):
+        calls.append(kwargs)
+        return types.SimpleNamespace(pk=len(calls), __str__=lambda self: "cam")
+
+    monkeypatch.setitem(sys.modules, "cameras.services", types.SimpleNamespace(camera_create=camera_create))
+    site = Site.objects.get(code="cong-an-huyen")
+    line = services.line_create(
+        plan=inv_demo,
+        expected_version=inv_demo.version,
+        user=None,
+        site=site,
+        item=CatalogueItem.objects.get(code="cam-an-ninh-dome"),
+        quantity=2,
+        zone="Cầu thang",
+    )
+    records = services.line_deliver(line=line, user=None, delivered_on=date(2026, 10, 1))
+    assert [r["type"] for r in records] == ["camera", "camera"]
+    assert calls[0] == {
+        "site": site,
+        "camera_type": "dome",
+        "model": "Camera an ninh dome 4MP",
+        "cost_vnd": 2_650_000,
+        "install_date": date(2026, 10, 1),
+        "zone": "Cầu thang",
+    }
