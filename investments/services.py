@@ -291,7 +291,7 @@ def lines_assign_phase(
 class GapResult:
     """What `plan_generate_from_gap` did."""
 
-    sites: int = 0
+    sites: int = 0  # sites that got a line or kept equipment
     lines_created: int = 0
     reuses_created: int = 0
     total_vnd: int = 0
@@ -349,13 +349,13 @@ def plan_generate_from_gap(
     if phase is not None and phase.plan_id != plan.pk:
         raise ApplicationError(_("The phase belongs to another plan."))
     kits = _kits_by_site_class()
-    kit_kinds = {kind for kind, _key in kits}
-    site_qs = Site.objects.all() if "" in kit_kinds else Site.objects.filter(kind__in=kit_kinds)
+    # Every selected site is looked at: a site that no kit applies to may still have camera gaps.
+    site_qs = Site.objects.all()
     if sites is not None:
         site_qs = site_qs.filter(pk__in=[s.pk for s in sites])
     site_rows = list(site_qs.order_by("name").values_list("pk", "kind", "is_key_site"))
     site_ids = [pk for pk, _kind, _key in site_rows]
-    result = GapResult(sites=len(site_rows))
+    result = GapResult()
 
     # Usable equipment per (site, kind), in one aggregate query.
     kinds = {item.equipment_kind for lines in kits.values() for item, _q in lines if item.equipment_kind}
@@ -382,12 +382,9 @@ def plan_generate_from_gap(
     new_lines: list[PlanLine] = []
     reuses: list[PlanReuse] = []
     unpriced: set[str] = set()
-    result.sites = 0
     for site_id, kind, is_key in site_rows:
         left: dict[str, int] = {}
-        required = _required_for(kind, is_key, kits)
-        result.sites += bool(required)
-        for item_id, (item, quantity) in sorted(required.items()):
+        for item_id, (item, quantity) in sorted(_required_for(kind, is_key, kits).items()):
             price = prices.get(item_id)
             if price is None:
                 unpriced.add(item.name)
@@ -472,6 +469,7 @@ def plan_generate_from_gap(
     PlanReuse.objects.bulk_create(reuses, batch_size=2000)
     _plan_changed(plan=plan)
 
+    result.sites = len({line.site_id for line in new_lines} | {reuse.site_id for reuse in reuses})
     result.lines_created, result.reuses_created = len(new_lines), len(reuses)
     result.total_vnd = sum(line.amount_vnd for line in new_lines)
     result.saving_vnd = sum(r.saving_vnd for r in reuses)
