@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -27,22 +28,37 @@ BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDE6F0")
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], widths: list[int]) -> Any:
-    ws = wb.create_sheet(title[:31])
-    ws.append(header)
-    for n, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(n)].width = width
-        cell = ws.cell(row=1, column=n)
-        cell.font, cell.fill = BOLD, HEAD_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    return ws
+class _Sheet:
+    """A write-only worksheet (fast for tens of thousands of rows) with a styled header and money columns."""
+
+    def __init__(self, wb: Workbook, title: str, header: list[str], widths: list[int], money: set[int]) -> None:
+        self.ws = wb.create_sheet(title[:31])
+        self.money = money  # 1-based column numbers shown as đồng
+        for n, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(n)].width = width
+        self.ws.freeze_panes = "A2"
+        self.append(header, header=True)
+
+    def append(
+        self, values: list[Any], *, bold: bool = False, header: bool = False, money: set[int] | None = None
+    ) -> None:
+        money = self.money if money is None else money
+        cells = []
+        for n, value in enumerate(values, start=1):
+            cell = WriteOnlyCell(self.ws, value=value)
+            if header:
+                cell.font, cell.fill = BOLD, HEAD_FILL
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            elif n in money:
+                cell.number_format = MONEY
+            if bold:
+                cell.font = BOLD
+            cells.append(cell)
+        self.ws.append(cells)
 
 
-def _money(ws: Any, columns: list[int]) -> None:
-    for col in columns:
-        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-            cell.number_format = MONEY
+def _workbook() -> Workbook:
+    return Workbook(write_only=True)
 
 
 def _save(wb: Workbook) -> bytes:
@@ -52,10 +68,22 @@ def _save(wb: Workbook) -> bytes:
 
 
 def estimate_xlsx(*, plan: InvestmentPlan) -> bytes:
-    """Sheets: line items (with the total as the last row), totals per phase, per site, per item kind."""
-    wb = Workbook(write_only=False)
-    wb.remove(wb.active)
-    ws = _sheet(
+    """Sheets: the plan, line items (with the total as the last row), totals per phase, per site, per item kind."""
+    totals = plan_totals(plan=plan)
+    wb = _workbook()
+    info = _Sheet(wb, _("Plan"), [_("Plan"), plan.title], [34, 60], money=set())
+    for label, value, is_money in (
+        (_("Years"), f"{plan.start_year}–{plan.end_year}", False),
+        (_("Status"), plan.get_status_display(), False),
+        (_("Version"), plan.version, False),
+        (_("Prices on"), plan.price_date.strftime("%d/%m/%Y"), False),
+        (_("Total estimate (VND)"), totals.total_vnd, True),
+        (_("Saved by reusing equipment (VND)"), totals.saving_vnd, True),
+        (_("Exported"), timezone.localtime().strftime("%d/%m/%Y %H:%M"), False),
+    ):
+        info.append([label, value], money={2} if is_money else set())
+
+    ws = _Sheet(
         wb,
         _("Estimate"),
         [
@@ -68,7 +96,8 @@ def estimate_xlsx(*, plan: InvestmentPlan) -> bytes:
             _("Phase"),
             _("Zone"),
         ],
-        [34, 36, 10, 10, 18, 20, 30, 18],
+        [34, 36, 10, 10, 18, 20, 10, 18],
+        money={5, 6},
     )
     rows = (
         PlanLine.objects.filter(plan=plan)
@@ -88,47 +117,26 @@ def estimate_xlsx(*, plan: InvestmentPlan) -> bytes:
     for site, item, unit, qty, price, amount, phase, zone in rows.iterator(chunk_size=5000):
         ws.append([site, item, unit, qty, price, amount, phase or "", zone])
         total += amount
-    ws.append([_("Total"), None, None, None, None, total])
-    ws.cell(row=ws.max_row, column=1).font = BOLD
-    ws.cell(row=ws.max_row, column=6).font = BOLD
-    _money(ws, [5, 6])
+    ws.append([_("Total"), None, None, None, None, total], bold=True)
 
-    totals = plan_totals(plan=plan)
     for title, breakdown in (
         (_("Per phase"), totals.by_phase),
         (_("Per site"), totals.by_site),
         (_("Per item kind"), totals.by_kind),
     ):
-        sheet = _sheet(wb, title, [title, _("Lines / quantity"), _("Amount (VND)")], [44, 16, 20])
+        sheet = _Sheet(wb, title, [title, _("Lines / quantity"), _("Amount (VND)")], [44, 16, 20], money={3})
         for t in breakdown:
             sheet.append([t.label, t.quantity, t.amount_vnd])
-        sheet.append([_("Total"), None, totals.total_vnd])
-        sheet.cell(row=sheet.max_row, column=1).font = BOLD
-        _money(sheet, [3])
-    info = wb.create_sheet(_("Plan"), 0)
-    for label, value in (
-        (_("Plan"), plan.title),
-        (_("Years"), f"{plan.start_year}–{plan.end_year}"),
-        (_("Status"), plan.get_status_display()),
-        (_("Version"), plan.version),
-        (_("Prices on"), plan.price_date.strftime("%d/%m/%Y")),
-        (_("Total estimate (VND)"), totals.total_vnd),
-        (_("Saved by reusing equipment (VND)"), totals.saving_vnd),
-        (_("Exported"), timezone.localtime().strftime("%d/%m/%Y %H:%M")),
-    ):
-        info.append([label, value])
-    info.column_dimensions["A"].width, info.column_dimensions["B"].width = 34, 60
-    for (cell,) in info.iter_rows(min_row=6, max_row=7, min_col=2, max_col=2):
-        cell.number_format = MONEY
+        sheet.append([_("Total"), None, totals.total_vnd], bold=True)
     return _save(wb)
 
 
 def roadmap_xlsx(*, plan: InvestmentPlan) -> bytes:
-    """Sheets: phases over the years (planned per year), and funding per year, phase and source."""
+    """Sheets: phases over the years with their money, funding per year and source, per site."""
     funding = plan_funding(plan=plan)
-    wb = Workbook()
-    wb.remove(wb.active)
-    ws = _sheet(
+    t = funding.totals
+    wb = _workbook()
+    ws = _Sheet(
         wb,
         _("Roadmap"),
         [
@@ -141,6 +149,7 @@ def roadmap_xlsx(*, plan: InvestmentPlan) -> bytes:
             _("Spent (VND)"),
         ],
         [44, 10, 10, 20, 20, 20, 20],
+        money={4, 5, 6, 7},
     )
     for phase, row in zip(plan.phases.all(), funding.by_phase, strict=True):
         ws.append(
@@ -154,13 +163,10 @@ def roadmap_xlsx(*, plan: InvestmentPlan) -> bytes:
                 row.spent_vnd,
             ]
         )
-    t = funding.totals
-    ws.append([_("Total"), None, None, t.planned_vnd, t.allocated_vnd, t.committed_vnd, t.spent_vnd])
-    ws.cell(row=ws.max_row, column=1).font = BOLD
-    _money(ws, [4, 5, 6, 7])
+    ws.append([_("Total"), None, None, t.planned_vnd, t.allocated_vnd, t.committed_vnd, t.spent_vnd], bold=True)
 
     sources = list(FundingSource.choices)
-    ws = _sheet(
+    ws = _Sheet(
         wb,
         _("Per year"),
         [
@@ -172,6 +178,7 @@ def roadmap_xlsx(*, plan: InvestmentPlan) -> bytes:
             _("Spent (VND)"),
         ],
         [10, 20, *[20] * len(sources), 20, 20, 20],
+        money=set(range(2, 6 + len(sources))),
     )
     for row in funding.by_year:
         ws.append(
@@ -192,16 +199,19 @@ def roadmap_xlsx(*, plan: InvestmentPlan) -> bytes:
             t.allocated_vnd,
             t.committed_vnd,
             t.spent_vnd,
-        ]
+        ],
+        bold=True,
     )
-    _money(ws, list(range(2, 6 + len(sources))))
 
-    ws = _sheet(
-        wb, _("Per site"), [_("Site"), _("Planned (VND)"), _("Committed (VND)"), _("Spent (VND)")], [40, 20, 20, 20]
+    ws = _Sheet(
+        wb,
+        _("Per site"),
+        [_("Site"), _("Planned (VND)"), _("Committed (VND)"), _("Spent (VND)")],
+        [40, 20, 20, 20],
+        money={2, 3, 4},
     )
     for row in funding.by_site:
         ws.append([row.label, row.planned_vnd, row.committed_vnd, row.spent_vnd])
-    _money(ws, [2, 3, 4])
     return _save(wb)
 
 
