@@ -263,3 +263,24 @@ CAMERA_DEFAULT_RTSP_PORT: int = env.int("CAMERA_DEFAULT_RTSP_PORT", default=554)
 # Flap suppression: offline after N failures in a row, back online after M successes in a row.
 CAMERA_OFFLINE_AFTER_FAILURES: int = env.int("CAMERA_OFFLINE_AFTER_FAILURES", default=3)
 CAMERA_ONLINE_AFTER_SUCCESSES: int = env.int("CAMERA_ONLINE_AFTER_SUCCESSES", default=2)
+
+# --- Investments ----------------------------------------------------------------------------
+# A phase is flagged when its allocation exceeds its planned amount, or its commitments or payments
+# exceed its allocation, by more than this many percent (0: any excess).
+INVESTMENTS_OVERRUN_THRESHOLD_PERCENT: int = env.int("INVESTMENTS_OVERRUN_THRESHOLD_PERCENT", default=0)
+# True: an allocation or spending record that would cause such an excess is refused; False: only warned.
+INVESTMENTS_OVERRUN_BLOCKS: bool = env.bool("INVESTMENTS_OVERRUN_BLOCKS", default=False)
+# The issuing body printed at the top left of the PDF exports (one line each), and the place before the date.
+INVESTMENTS_PDF_ISSUER: list[str] = env.list(
+    "INVESTMENTS_PDF_ISSUER", default=["UBND HUYỆN NÚI THÀNH", "PHÒNG TÀI CHÍNH – KẾ HOẠCH"]
+)
+INVESTMENTS_PDF_PLACE: str = env("INVESTMENTS_PDF_PLACE", default="Núi Thành")
+# Name the choice sets that the investments API shares with sites (StandardKit.site_kind,
+# CatalogueItem.equipment_kind) or that collide by field name (Spending.kind), so that the OpenAPI
+# schema has one name for each (`check --deploy` fails on drf-spectacular's W001 otherwise).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "SiteKindEnum": "sites.choices.SiteKind",
+    "EquipmentKindEnum": "sites.choices.EquipmentKind",
+    "SpendingKindEnum": "investments.choices.SpendingKind",
+}
