@@ -21,6 +21,15 @@ from sites.models import Site
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def cameras_demo(inv_demo):
+    """The cameras demo: the district's key sites with coverage templates and cameras (gaps remain)."""
+    from cameras import demo as cameras_demo
+
+    cameras_demo.load()
+    return inv_demo
+
+
 def _gaps(site_ids):
     from cameras.selectors import coverage_gaps
 
@@ -47,11 +56,11 @@ def test_coverage_gap_contract():
     assert {f.name for f in fields(CoverageGap)} >= {"site_id", "zone", "camera_type", "quantity", "reason"}
 
 
-def test_camera_gaps_become_camera_lines(inv_demo):
+def test_camera_gaps_become_camera_lines(cameras_demo):
+    inv_demo = cameras_demo
     sites = list(Site.objects.filter(is_key_site=True))
-    gaps = [g for g in _gaps([s.pk for s in sites]) if g.quantity > 0]
-    if not gaps:
-        pytest.skip("the demo has no camera coverage gap at the key sites")
+    gaps = [g for g in _gaps([s.pk for s in sites]) if g.quantity > 0 and g.camera_type]
+    assert gaps, "the cameras demo leaves coverage gaps at the key sites"
     items = {g.camera_type: _camera_item(g.camera_type) for g in gaps}
     inv_demo.refresh_from_db()
     result = services.plan_generate_from_gap(plan=inv_demo, expected_version=inv_demo.version, user=None, sites=sites)
@@ -70,11 +79,10 @@ def test_camera_gaps_become_camera_lines(inv_demo):
     assert got == expected
 
 
-def test_unmapped_camera_type_is_reported_not_priced(inv_demo):
+def test_unmapped_camera_type_is_reported_not_priced(cameras_demo):
+    inv_demo = cameras_demo
     sites = list(Site.objects.filter(is_key_site=True))
-    gaps = [g for g in _gaps([s.pk for s in sites]) if g.quantity > 0]
-    if not gaps:
-        pytest.skip("the demo has no camera coverage gap at the key sites")
+    assert [g for g in _gaps([s.pk for s in sites]) if g.quantity > 0]
     CatalogueItem.objects.exclude(camera_type="").update(is_active=False)
     inv_demo.refresh_from_db()
     result = services.plan_generate_from_gap(plan=inv_demo, expected_version=inv_demo.version, user=None, sites=sites)
@@ -82,16 +90,13 @@ def test_unmapped_camera_type_is_reported_not_priced(inv_demo):
     assert not PlanLine.objects.filter(plan=inv_demo, source=LineSource.CAMERA_GAP).exists()
 
 
-def test_delivering_a_camera_line_creates_cameras(inv_demo):
+def test_delivering_a_camera_line_creates_cameras(cameras_demo):
     from cameras.models import Camera
 
+    inv_demo = cameras_demo
     site = Site.objects.get(code="ubnd-huyen-nui-thanh")
-    camera_type = next((g.camera_type for g in _gaps([site.pk])), None)
-    if camera_type is None:
-        from cameras.models import Camera as CameraModel
-
-        field = CameraModel._meta.get_field("camera_type")
-        camera_type = field.choices[0][0] if field.choices else "dome"
+    gap = next(g for g in _gaps([site.pk]) if g.camera_type)
+    camera_type = gap.camera_type
     item = _camera_item(camera_type)
     inv_demo.refresh_from_db()
     line = services.line_create(
@@ -101,7 +106,7 @@ def test_delivering_a_camera_line_creates_cameras(inv_demo):
         site=site,
         item=item,
         quantity=3,
-        zone="Hành lang tầng 2",
+        zone=gap.zone,
     )
     before = Camera.objects.filter(site=site).count()
     records = services.line_deliver(line=line, user=None, delivered_on=date(2026, 10, 1))
@@ -111,3 +116,4 @@ def test_delivering_a_camera_line_creates_cameras(inv_demo):
     assert {c.camera_type for c in created} == {camera_type}
     line.refresh_from_db()
     assert line.status == LineStatus.DELIVERED
+    assert gap not in _gaps([site.pk])  # the delivered cameras cover the zone
