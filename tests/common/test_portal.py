@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db
+@override_settings(LANGUAGE_CODE="vi")
 def test_login_page_is_vietnamese_first_and_english_on_request(client):
     page = client.get(reverse("login"))
     assert page.status_code == 200
