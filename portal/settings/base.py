@@ -237,3 +237,12 @@ LOGGING = {
 PORTAL_NAME = _("Online briefing portal")
 IMPORT_MAX_ROWS: int = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_BYTES: int = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# --- Live ---
+# Janus pushes its events to /api/live/janus-events/ with HTTP basic auth (deploy/janus sampleevh).
+JANUS_EVENTS_USER: str = env("JANUS_EVENTS_USER", default="janus-events")
+JANUS_EVENTS_PASSWORD: str = env("JANUS_EVENTS_PASSWORD", default="dev-events-password")
+# The VideoRoom plugin's admin_key: only the portal may create rooms.
+JANUS_VIDEOROOM_ADMIN_KEY: str = env("JANUS_VIDEOROOM_ADMIN_KEY", default="dev-videoroom-admin-key")
+# Seconds between participant reconciles of a live meeting (events may be lost, JANUS.md §9).
+LIVE_RECONCILE_SECONDS: float = env.float("LIVE_RECONCILE_SECONDS", default=5.0)
