@@ -112,7 +112,11 @@ def board_snapshot(*, meeting_id: int) -> dict[str, Any]:
     room = getattr(meeting, "video_room", None)
     rows: list[dict[str, Any]] = []
     if room is not None:
-        states = room.participants.select_related("bridge_point").order_by("invitation__isnull", "display")
+        states = sorted(
+            room.participants.select_related("bridge_point"),
+            # The host first, then the invited sites by name, then anyone not invited.
+            key=lambda s: (s.bridge_point_id is None, s.invitation_id is not None, s.display),
+        )
         rows = [participant_row(s) for s in states]
     else:
         # Before the room exists every invited site is simply not connected.
