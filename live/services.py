@@ -75,6 +75,26 @@ def janus_admin_client(server: MediaServer) -> JanusAdminClient:
     )
 
 
+def tokens_sync(*, server: MediaServer, wanted: set[str], prune: bool = False) -> None:
+    """
+    Make Janus's stored tokens (token_auth) include `wanted`, the join tokens that browsers use instead
+    of the API secret; with `prune`, remove every other token. Skipped for a server without admin URL.
+    """
+    if not server.admin_url:
+        return
+    with janus_admin_client(server) as admin:
+        present = set(admin.token_list())
+        for token in wanted - present:
+            admin.token_add(token)
+        if prune:
+            for token in present - wanted:
+                admin.token_remove(token)
+
+
+def _room_tokens(room: VideoRoom) -> set[str]:
+    return set(room.participants.exclude(join_token="").values_list("join_token", flat=True))
+
+
 def _new_janus_id(taken: set[int]) -> int:
     while True:
         value = secrets.randbelow(2**52) + 1  # below 2**53: exact in JavaScript numbers
@@ -181,6 +201,7 @@ def room_provision(*, meeting_id: int) -> VideoRoom | None:
                     pass  # an earlier attempt got through before timing out
             if not created and spec.allowed:
                 janus.room_allowed(room.room_id, secret=spec.secret, action="add", tokens=spec.allowed)
+        tokens_sync(server=room.server, wanted=set(spec.allowed))
     except JanusUnavailableError as exc:
         VideoRoom.objects.filter(pk=room.pk).update(last_error=str(exc)[:255])
         raise
@@ -214,6 +235,11 @@ def room_close(*, meeting_id: int) -> None:
                 janus.room_destroy(room.room_id, secret=secret)
             except RoomNotFoundError:
                 pass  # already gone (destroyed before, or Janus restarted)
+        if room.server.admin_url:
+            with janus_admin_client(room.server) as admin:
+                present = set(admin.token_list())
+                for token in _room_tokens(room) & present:
+                    admin.token_remove(token)
     except JanusUnavailableError:
         if room.server.is_healthy:
             raise
@@ -551,6 +577,10 @@ def server_reconcile(*, server: MediaServer, participants: bool = True) -> Recon
                     logger.warning("room %s on %s is not the portal's; left alone", room_id, server)
                 except RoomNotFoundError:
                     pass
+        wanted_tokens: set[str] = set()
+        for room in wanted:
+            wanted_tokens |= _room_tokens(room)
+        tokens_sync(server=server, wanted=wanted_tokens, prune=True)
     except JanusUnavailableError as exc:
         server_mark_down(server=server, error=str(exc))
         report.servers_down += 1

@@ -281,3 +281,17 @@ class JanusAdminClient:
 
     def list_sessions(self) -> list[int]:
         return [int(s) for s in self._call({"janus": "list_sessions"}).get("sessions", [])]
+
+    #
+    # Stored tokens (token_auth = true): what browsers authenticate with instead of the API secret
+    #
+
+    def token_add(self, token: str, *, plugins: tuple[str, ...] = (VIDEOROOM,)) -> None:
+        self._call({"janus": "add_token", "token": token, "plugins": list(plugins)})
+
+    def token_remove(self, token: str) -> None:
+        self._call({"janus": "remove_token", "token": token})
+
+    def token_list(self) -> list[str]:
+        data = self._call({"janus": "list_tokens"}).get("data") or {}
+        return [str(t["token"]) for t in data.get("tokens", []) if isinstance(t, dict) and "token" in t]

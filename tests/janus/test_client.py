@@ -227,3 +227,16 @@ def test_secrets_not_in_repr_or_errors(janus):
         client.room_exists(1)
     assert "very-secret" not in str(info.value)
     client.close()
+
+
+def test_stored_tokens_let_a_browser_in_without_the_api_secret(janus):
+    """token_auth: a token added through the Admin API opens sessions; removing it closes the door."""
+    with JanusAdminClient(janus.admin_url, admin_secret=ADMIN_SECRET) as admin:
+        admin.token_add("site-token-1")
+        assert "site-token-1" in admin.token_list()
+        browser = httpx.post(janus.url, json={"janus": "create", "token": "site-token-1", "transaction": "t"}).json()
+        assert browser["janus"] == "success"
+        admin.token_remove("site-token-1")
+        assert "site-token-1" not in admin.token_list()
+    refused = httpx.post(janus.url, json={"janus": "create", "token": "site-token-1", "transaction": "t"}).json()
+    assert refused["error"]["code"] == 403

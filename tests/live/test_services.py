@@ -4,12 +4,12 @@ import pytest
 from django.utils import timezone
 
 from common.exceptions import ApplicationError, ConflictError
-from integrations.janus import JanusClient
+from integrations.janus import JanusAdminClient, JanusClient
 from live import services
 from live.models import LiveAction, MediaServer, ParticipantState, VideoRoom
 from live.selectors import media_server_pick
 from meetings.models import AttendanceInterval, Meeting
-from tests.janus_server import ADMIN_KEY, API_SECRET
+from tests.janus_server import ADMIN_KEY, ADMIN_SECRET, API_SECRET
 from tests.live.conftest import media_server_for
 
 pytestmark = pytest.mark.janus
@@ -44,6 +44,9 @@ def test_start_creates_room_with_tokens_pin_and_bitrate(
         tokens = client.room_allowed(room.room_id, secret=services.room_secret(room.room_id), action="add")
         assert sorted(tokens) == sorted(s.join_token for s in states)
     assert LiveAction.objects.filter(meeting=briefing.meeting, action="start").count() == 1
+    # Each site's token also opens Janus sessions (token_auth), so browsers never need the API secret.
+    with JanusAdminClient(janus.admin_url, admin_secret=ADMIN_SECRET) as admin:
+        assert {s.join_token for s in states} <= set(admin.token_list())
 
 
 def test_provision_is_idempotent(janus, briefing, eager_tasks):
@@ -80,6 +83,8 @@ def test_end_destroys_room_and_closes_attendance(janus, briefing, eager_tasks, d
     room.refresh_from_db()
     assert room.status == VideoRoom.Status.CLOSED
     assert room.room_id not in janus_rooms(janus)
+    with JanusAdminClient(janus.admin_url, admin_secret=ADMIN_SECRET) as admin:
+        assert not {s.join_token for s in room.participants.all()} & set(admin.token_list())
     assert not AttendanceInterval.objects.filter(left_at__isnull=True).exists()
     assert set(room.participants.values_list("state", flat=True)) == {"not_connected"}
 
