@@ -10,7 +10,8 @@ def _collect() -> list:
     patterns: list = []
     for config in apps.get_app_configs():
         if find_spec(f"{config.name}.routing") is not None:
-            patterns += import_module(f"{config.name}.routing").websocket_urlpatterns
+            # getattr: third-party apps have a routing module too (channels.routing has no patterns).
+            patterns += getattr(import_module(f"{config.name}.routing"), "websocket_urlpatterns", [])
     return patterns
 
 
