@@ -180,12 +180,22 @@ def readiness_window_open(*, meeting: Meeting) -> bool:
     return meeting.starts_at - timedelta(seconds=READINESS_WINDOW) <= timezone.now() <= meeting.ends_at
 
 
+def may_join_from(*, user: User, meeting: Meeting, bridge_point_id: int) -> bool:
+    """
+    A bridge point's join page (its token) is for the people at that bridge point: users tied to a unit
+    join from bridge points of their units; district users (no unit) only from the meeting's host
+    bridge point, so no district account can collect the communes' tokens.
+    """
+    if not user.has_perm("live.join_room"):
+        return False
+    if user_scope_unit_ids(user) is None:
+        return bridge_point_id == meeting.host_bridge_point_id
+    return BridgePoint.objects.visible_to(user).filter(pk=bridge_point_id).exists()
+
+
 def participant_for_join(*, user: User, meeting: Meeting, bridge_point_id: int) -> ParticipantState | None:
-    """
-    The participant row whose join page `user` may open: the meeting's room must exist and the bridge
-    point must be one of the user's units (district users: any).
-    """
-    if not BridgePoint.objects.visible_to(user).filter(pk=bridge_point_id).exists():
+    """The participant row (token, pin) whose join page `user` may open, once the room exists."""
+    if not may_join_from(user=user, meeting=meeting, bridge_point_id=bridge_point_id):
         return None
     return (
         ParticipantState.objects.select_related("video_room__server", "bridge_point")

@@ -93,15 +93,22 @@ class MeetingListView(LiveMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         since = timezone.now() - timezone.timedelta(hours=12)
-        meetings = selectors.meetings_visible_to(user=self.request.user).filter(ends_at__gte=since)[:50]
-        own = set(BridgePoint.objects.visible_to(self.request.user).values_list("pk", flat=True))
+        meetings = selectors.meetings_visible_to(user=self.request.user).filter(ends_at__gte=since)
+        user = self.request.user
+        # The same rule as selectors.may_join_from, computed once for the whole list.
+        can_join = user.has_perm("live.join_room")
+        own = set(BridgePoint.objects.visible_to(user).values_list("pk", flat=True)) if user.unit_id else None
         rows = []
-        for meeting in meetings:
-            sites = [inv.bridge_point for inv in meeting.invitations.select_related("bridge_point")]
-            if meeting.host_bridge_point_id in own:
-                sites.insert(0, meeting.host_bridge_point)
-            rows.append({"meeting": meeting, "join_sites": [bp for bp in sites if bp.pk in own]})
-        return {**super().get_context_data(**kwargs), "rows": rows, "unit_bound": self.request.user.unit_id}
+        for meeting in meetings.prefetch_related("invitations__bridge_point")[:50]:
+            sites = [meeting.host_bridge_point] + [inv.bridge_point for inv in meeting.invitations.all()]
+            if not can_join:
+                join_sites = []
+            elif own is None:
+                join_sites = [meeting.host_bridge_point]
+            else:
+                join_sites = [bp for bp in sites if bp.pk in own]
+            rows.append({"meeting": meeting, "join_sites": join_sites})
+        return {**super().get_context_data(**kwargs), "rows": rows}
 
 
 class BoardView(LiveMixin, generic.TemplateView):
@@ -154,9 +161,11 @@ class JoinView(LiveMixin, generic.TemplateView):
         state = selectors.participant_for_join(
             user=self.request.user, meeting=meeting, bridge_point_id=self.kwargs["bridge_point_id"]
         )
-        bridge_point = get_object_or_404(
-            BridgePoint.objects.visible_to(self.request.user), pk=self.kwargs["bridge_point_id"]
-        )
+        if not selectors.may_join_from(
+            user=self.request.user, meeting=meeting, bridge_point_id=self.kwargs["bridge_point_id"]
+        ):
+            raise Http404
+        bridge_point = get_object_or_404(BridgePoint, pk=self.kwargs["bridge_point_id"])
         invitation = meeting.invitations.filter(bridge_point=bridge_point).first()
         if invitation is None and meeting.host_bridge_point_id != bridge_point.pk:
             raise Http404
