@@ -17,12 +17,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from rest_framework import permissions, serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from live import events, selectors, services
+from live.api import serializers as schemas
 from meetings.models import Meeting
 
 logger = logging.getLogger("live.api")
@@ -97,6 +99,7 @@ class MeetingMixin:
 class BoardSnapshotApi(MeetingMixin, APIView):
     """GET the full live state of a meeting (the websocket sends the same on connect)."""
 
+    @extend_schema(responses=schemas.SnapshotSerializer)
     def get(self, request: Request, meeting_id: int) -> Response:
         self.get_meeting(request, meeting_id)
         return Response(selectors.board_snapshot(meeting_id=meeting_id))
@@ -105,6 +108,7 @@ class BoardSnapshotApi(MeetingMixin, APIView):
 class MeetingStartApi(MeetingMixin, APIView):
     required_perm = "live.operate_room"
 
+    @extend_schema(request=None, responses=schemas.MeetingRowSerializer)
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = services.meeting_start(meeting=self.get_meeting(request, meeting_id), user=request.user)
         return Response(selectors.meeting_row(meeting))
@@ -113,6 +117,7 @@ class MeetingStartApi(MeetingMixin, APIView):
 class MeetingEndApi(MeetingMixin, APIView):
     required_perm = "live.operate_room"
 
+    @extend_schema(request=None, responses=schemas.MeetingRowSerializer)
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = services.meeting_end(meeting=self.get_meeting(request, meeting_id), user=request.user)
         return Response(selectors.meeting_row(meeting))
@@ -121,12 +126,10 @@ class MeetingEndApi(MeetingMixin, APIView):
 class ParticipantMuteApi(MeetingMixin, APIView):
     required_perm = "live.operate_room"
 
-    class InputSerializer(serializers.Serializer):
-        mute = serializers.BooleanField(default=True)
-
+    @extend_schema(request=schemas.MuteInputSerializer, responses=schemas.ParticipantRowSerializer)
     def post(self, request: Request, meeting_id: int, state_id: int) -> Response:
         meeting = self.get_meeting(request, meeting_id)
-        data = self.InputSerializer(data=request.data)
+        data = schemas.MuteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         state = services.participant_mute(
             meeting=meeting, state_id=state_id, user=request.user, mute=data.validated_data["mute"]
@@ -137,6 +140,7 @@ class ParticipantMuteApi(MeetingMixin, APIView):
 class ParticipantDropApi(MeetingMixin, APIView):
     required_perm = "live.operate_room"
 
+    @extend_schema(request=None, responses=schemas.ParticipantRowSerializer)
     def post(self, request: Request, meeting_id: int, state_id: int) -> Response:
         meeting = self.get_meeting(request, meeting_id)
         state = services.participant_drop(meeting=meeting, state_id=state_id, user=request.user)
@@ -167,6 +171,7 @@ class JoinConfigApi(MeetingMixin, APIView):
 
     required_perm = "live.join_room"
 
+    @extend_schema(responses=schemas.JoinConfigSerializer)
     def get(self, request: Request, meeting_id: int, bridge_point_id: int) -> Response:
         meeting = self.get_meeting(request, meeting_id)
         state = selectors.participant_for_join(user=request.user, meeting=meeting, bridge_point_id=bridge_point_id)
@@ -182,19 +187,14 @@ class ReadinessApi(MeetingMixin, APIView):
 
     required_perm = "live.change_readinesscheck"
 
-    class InputSerializer(serializers.Serializer):
-        camera_ok = serializers.BooleanField(required=False)
-        microphone_ok = serializers.BooleanField(required=False)
-        display_ok = serializers.BooleanField(required=False)
-        link_ok = serializers.BooleanField(required=False)
-
+    @extend_schema(request=schemas.ReadinessInputSerializer, responses=schemas.ReadinessOutputSerializer)
     def post(self, request: Request, meeting_id: int, bridge_point_id: int) -> Response:
         from sites.models import BridgePoint
 
         meeting = self.get_meeting(request, meeting_id)
         get_object_or_404(BridgePoint.objects.visible_to(request.user), pk=bridge_point_id)
         invitation = get_object_or_404(meeting.invitations, bridge_point_id=bridge_point_id)
-        data = self.InputSerializer(data=request.data)
+        data = schemas.ReadinessInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         check = services.readiness_record(invitation=invitation, user=request.user, **data.validated_data)
         state = getattr(invitation, "participant_state", None)
