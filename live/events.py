@@ -307,12 +307,12 @@ def on_media(server: MediaServer, event: Event) -> bool:
     loss = round(100.0 * d_lost / (d_received + d_lost), 1) if previous and (d_received + d_lost) else state.loss_pct
     # Small wobbles are not worth a push to every board: store them, broadcast real changes only.
     worth = abs(total_kbps - state.bitrate_kbps) > max(20, state.bitrate_kbps // 5) or abs(loss - state.loss_pct) >= 1
-    state.counters = counters
     if worth:
         participant_update(
             row=state, at=event.at, counters=counters, bitrate_kbps=total_kbps, loss_pct=loss, media_received=True
         )
     else:
+        state.counters = counters
         state.save(update_fields=["counters"])
     return True
 

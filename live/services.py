@@ -419,7 +419,8 @@ def participant_update(
     visible = set(changed) - {"session_id", "handle_id", "counters", "janus_id", "audio_mid"}
     if visible:
         state.changed_at = at
-    state.save()
+        changed.append("changed_at")
+    state.save(update_fields=changed)  # only what changed: a stale copy must not undo other updates
     if "state" in changed:
         meeting = state.video_room.meeting
         _attendance_sync(state=state, meeting=meeting, at=at)
