@@ -98,9 +98,9 @@ def make_user(username: str, role: str):
 
 
 def start_janus(events_url: str = ""):
-    from tests.janus_server import JanusProcess, free_port
-
     import tempfile
+
+    from tests.janus_server import JanusProcess, free_port
 
     server = JanusProcess(
         folder=Path(tempfile.mkdtemp(prefix="bench-janus-")),
