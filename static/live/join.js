@@ -14,6 +14,11 @@
   const checklist = document.getElementById("checklist");
   let janus = null;
   let handle = null;
+  // True while the site wants to be in the room: a lost connection (network, media server restart)
+  // is then retried by itself, 2 s, 4 s … at most 15 s apart, until the host drops it or it leaves.
+  let wantIn = false;
+  let retries = 0;
+  let retryTimer = null;
 
   function say(text, kind) {
     status.textContent = text;
@@ -39,10 +44,25 @@
   }
 
   function leave() {
-    if (janus) janus.destroy();
-    janus = handle = null;
+    wantIn = false;
+    clearTimeout(retryTimer);
+    teardown();
     joinBtn.hidden = false;
     leaveBtn.hidden = true;
+  }
+
+  function teardown() {
+    const old = janus;
+    janus = handle = null;
+    if (old) old.destroy({ notifyDestroyed: false });
+  }
+
+  function retryLater(reason) {
+    teardown();
+    if (!wantIn) return;
+    const delay = Math.min(15000, 2000 * 2 ** retries++);
+    say(L.error + ": " + reason + " (" + Math.round(delay / 1000) + " s)", "warning");
+    retryTimer = setTimeout(connect, delay);
   }
 
   function publish() {
@@ -59,8 +79,9 @@
   function onMessage(msg, jsep) {
     const event = msg.videoroom;
     if (msg.error) {
-      say(L.error + ": " + msg.error, "danger");
+      retryLater(msg.error); // e.g. the room is being recreated after a media server restart
     } else if (event === "joined") {
+      retries = 0;
       say(L.joined, "info");
       publish();
     } else if (event === "destroyed") {
@@ -76,6 +97,12 @@
   function join() {
     joinBtn.hidden = true;
     leaveBtn.hidden = false;
+    wantIn = true;
+    retries = 0;
+    connect();
+  }
+
+  function connect() {
     say(L.connecting);
     Janus.init({
       debug: false,
@@ -100,9 +127,12 @@
               if (track.kind !== "video" || !on) return;
               video.srcObject = new MediaStream([track]);
             },
-            webrtcState: (on) => say(on ? L.publishing : L.left, on ? "success" : "muted"),
+            webrtcState: (on) => {
+              if (on) retries = 0;
+              say(on ? L.publishing : L.left, on ? "success" : "muted");
+            },
           }),
-          error: (error) => { say(L.error + ": " + error, "danger"); leave(); },
+          error: (error) => retryLater(error),
         });
       },
     });
