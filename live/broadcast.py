@@ -9,6 +9,7 @@ jump (a lost message, a reconnect) asks for a fresh snapshot.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -45,7 +46,7 @@ def delta_on_commit(
     *,
     meeting: Meeting,
     room: VideoRoom | None,
-    states: list[ParticipantState] = (),  # type: ignore[assignment]
+    states: Sequence[ParticipantState] = (),
     meeting_changed: bool = False,
 ) -> None:
     """Number a delta now and send it after commit: changed participants and/or the meeting row."""

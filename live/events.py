@@ -25,9 +25,9 @@ from django.utils import timezone
 from live.models import MediaServer, ParticipantState, VideoRoom
 from live.services import (
     GONE,
-    _participants_all_gone,
     participant_for_janus_id,
     participant_update,
+    participants_all_gone,
     readiness_from_state,
     server_mark_down,
 )
@@ -110,6 +110,7 @@ def ingest(payload: Any) -> IngestResult:
                 servers[event.emitter] = MediaServer.objects.filter(server_name=event.emitter).first()
             server = servers[event.emitter]
             if server is None:
+                logger.debug("event from unknown Janus %r ignored", event.emitter)
                 result.ignored += 1
                 continue
             with transaction.atomic():
@@ -171,7 +172,7 @@ def on_plugin(server: MediaServer, event: Event) -> bool:
     if room is None:
         return False
     if name == "destroyed":
-        _participants_all_gone(room=room, at=event.at, meeting=room.meeting)
+        participants_all_gone(room=room, at=event.at, meeting=room.meeting)
         return True
     if name == "kicked" and "id" not in data and isinstance(data.get("kicked"), int):
         data = {**data, "id": data["kicked"]}

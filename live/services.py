@@ -37,7 +37,7 @@ from live import constants
 from live.broadcast import delta_on_commit
 from live.models import LiveAction, MediaServer, ParticipantState, ReadinessCheck, VideoRoom
 from live.selectors import media_server_pick
-from meetings.models import AttendanceInterval, Meeting
+from meetings.models import AttendanceInterval, Meeting, MeetingInvitation
 from sites.choices import LinkRole
 
 if TYPE_CHECKING:
@@ -75,15 +75,16 @@ def janus_admin_client(server: MediaServer) -> JanusAdminClient:
     )
 
 
-def tokens_sync(*, server: MediaServer, wanted: set[str], prune: bool = False) -> None:
+def tokens_sync(*, server: MediaServer, wanted: set[str], prune: bool = False, known_absent: bool = False) -> None:
     """
     Make Janus's stored tokens (token_auth) include `wanted`, the join tokens that browsers use instead
-    of the API secret; with `prune`, remove every other token. Skipped for a server without admin URL.
+    of the API secret; with `prune`, remove every other token; with `known_absent` (fresh tokens), skip
+    listing them first. Skipped for a server without admin URL.
     """
     if not server.admin_url:
         return
     with janus_admin_client(server) as admin:
-        present = set(admin.token_list())
+        present = set() if known_absent and not prune else set(admin.token_list())
         for token in wanted - present:
             admin.token_add(token)
         if prune:
@@ -192,16 +193,14 @@ def room_provision(*, meeting_id: int) -> VideoRoom | None:
     spec = _room_spec(room)
     try:
         with janus_client(room.server) as janus:
-            created = False
-            if not janus.room_exists(room.room_id):
-                try:
-                    janus.room_create(spec)
-                    created = True
-                except RoomExistsError:
-                    pass  # an earlier attempt got through before timing out
+            try:
+                janus.room_create(spec)  # create first: one request in the usual case
+                created = True
+            except RoomExistsError:
+                created = False  # an earlier attempt got through before timing out; ours (derived secret)
             if not created and spec.allowed:
                 janus.room_allowed(room.room_id, secret=spec.secret, action="add", tokens=spec.allowed)
-        tokens_sync(server=room.server, wanted=set(spec.allowed))
+        tokens_sync(server=room.server, wanted=set(spec.allowed), known_absent=created)
     except JanusUnavailableError as exc:
         VideoRoom.objects.filter(pk=room.pk).update(last_error=str(exc)[:255])
         raise
@@ -247,7 +246,7 @@ def room_close(*, meeting_id: int) -> None:
     with transaction.atomic():
         now = timezone.now()
         VideoRoom.objects.filter(pk=room.pk).update(status=VideoRoom.Status.CLOSED, closed_at=now)
-        _participants_all_gone(room=room, at=now, meeting=room.meeting)
+        participants_all_gone(room=room, at=now, meeting=room.meeting)
 
 
 #
@@ -429,7 +428,7 @@ def participant_update(
     return bool(visible)
 
 
-def _participants_all_gone(*, room: VideoRoom, at: datetime, meeting: Meeting) -> list[ParticipantState]:
+def participants_all_gone(*, room: VideoRoom, at: datetime, meeting: Meeting) -> list[ParticipantState]:
     """Everyone left (room destroyed, server down): states reset, media intervals closed."""
     changed = []
     for state in room.participants.select_for_update().exclude(state=State.NOT_CONNECTED):
@@ -526,7 +525,7 @@ def server_mark_down(*, server: MediaServer, error: str) -> None:
         )
         now = timezone.now()
         for room in VideoRoom.objects.select_related("meeting").filter(server=server, status=VideoRoom.Status.ACTIVE):
-            _participants_all_gone(room=room, at=now, meeting=room.meeting)
+            participants_all_gone(room=room, at=now, meeting=room.meeting)
 
 
 def server_reconcile(*, server: MediaServer, participants: bool = True) -> ReconcileReport:
@@ -549,7 +548,7 @@ def server_reconcile(*, server: MediaServer, participants: bool = True) -> Recon
                     if room.provisioned_at is not None:
                         # It existed and vanished: whoever was in it is gone.
                         with transaction.atomic():
-                            _participants_all_gone(room=room, at=timezone.now(), meeting=room.meeting)
+                            participants_all_gone(room=room, at=timezone.now(), meeting=room.meeting)
                     with contextlib.suppress(RoomExistsError):
                         janus.room_create(_room_spec(room))
                     with transaction.atomic():
@@ -621,7 +620,7 @@ def reconcile_all(*, participants: bool = True) -> ReconcileReport:
 
 
 @transaction.atomic
-def readiness_record(*, invitation: Any, user: User, **checks: bool) -> ReadinessCheck:
+def readiness_record(*, invitation: MeetingInvitation, user: User, **checks: bool) -> ReadinessCheck:
     """Save a site's checklist (camera, microphone, display, link)."""
     allowed = {"camera_ok", "microphone_ok", "display_ok", "link_ok"}
     unknown = set(checks) - allowed

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -90,8 +90,6 @@ class MeetingMixin:
             self.permission_denied(request)  # type: ignore[attr-defined]
         meeting = get_object_or_404(Meeting.objects.select_related("host_bridge_point__room__site"), pk=meeting_id)
         if not selectors.meeting_visible_to(user=request.user, meeting=meeting):
-            from django.http import Http404
-
             raise Http404
         return meeting
 
@@ -176,8 +174,6 @@ class JoinConfigApi(MeetingMixin, APIView):
         meeting = self.get_meeting(request, meeting_id)
         state = selectors.participant_for_join(user=request.user, meeting=meeting, bridge_point_id=bridge_point_id)
         if state is None:
-            from django.http import Http404
-
             raise Http404
         return Response(join_config(state))
 
