@@ -111,12 +111,22 @@ def _bitrate_for(bandwidth_mbps: int | None) -> int:
     return max(constants.MIN_BITRATE, min(constants.MAX_BITRATE, cap))
 
 
-def site_bitrate(bridge_point_id: int) -> int:
-    """Per-publisher bitrate cap for a bridge point, from its primary link."""
+def site_bitrates(bridge_point_ids: Iterable[int]) -> dict[int, int]:
+    """Per-publisher bitrate cap of each bridge point, from its primary link (one query)."""
     from sites.models import NetworkLink
 
-    link = NetworkLink.objects.filter(bridge_point_id=bridge_point_id, role=LinkRole.PRIMARY).first()
-    return _bitrate_for(link.bandwidth_mbps if link else None)
+    ids = list(bridge_point_ids)
+    bandwidth = dict(
+        NetworkLink.objects.filter(bridge_point_id__in=ids, role=LinkRole.PRIMARY).values_list(
+            "bridge_point_id", "bandwidth_mbps"
+        )
+    )
+    return {pk: _bitrate_for(bandwidth.get(pk)) for pk in ids}
+
+
+def site_bitrate(bridge_point_id: int) -> int:
+    """Per-publisher bitrate cap for one bridge point."""
+    return site_bitrates([bridge_point_id])[bridge_point_id]
 
 
 #
@@ -142,23 +152,27 @@ def room_prepare(*, meeting: Meeting) -> VideoRoom:
         room = VideoRoom.objects.create(
             meeting=meeting, server=server, room_id=room_id, pin=f"{secrets.randbelow(10**6):06d}"
         )
-    existing = {s.bridge_point_id: s for s in room.participants.filter(bridge_point__isnull=False)}
-    taken = {s.janus_id for s in room.participants.all() if s.janus_id}
+    rows = list(room.participants.values_list("bridge_point_id", "janus_id"))
+    existing = {bp_id for bp_id, _janus_id in rows if bp_id is not None}
+    taken = {janus_id for _bp_id, janus_id in rows if janus_id}
     expected = [(None, meeting.host_bridge_point)] + [
         (inv, inv.bridge_point) for inv in meeting.invitations.select_related("bridge_point")
     ]
-    for invitation, bridge_point in expected:
-        if bridge_point.pk in existing:
-            continue
-        existing[bridge_point.pk] = ParticipantState.objects.create(
-            video_room=room,
-            invitation=invitation,
-            bridge_point=bridge_point,
-            display=bridge_point.janus_display,
-            join_token=secrets.token_urlsafe(24),
-            janus_id=_new_janus_id(taken),
-        )
-    links = [site_bitrate(bp.pk) for _inv, bp in expected]
+    ParticipantState.objects.bulk_create(
+        [
+            ParticipantState(
+                video_room=room,
+                invitation=invitation,
+                bridge_point=bridge_point,
+                display=bridge_point.janus_display,
+                join_token=secrets.token_urlsafe(24),
+                janus_id=_new_janus_id(taken),
+            )
+            for invitation, bridge_point in expected
+            if bridge_point.pk not in existing
+        ]
+    )
+    links = list(site_bitrates(bp.pk for _inv, bp in expected).values())
     room.bitrate = min(links) if links else constants.MAX_BITRATE
     room.publishers = len(expected) + constants.SPARE_PUBLISHERS
     room.save(update_fields=["bitrate", "publishers", "updated_at"])
