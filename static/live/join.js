@@ -128,8 +128,12 @@
               video.srcObject = new MediaStream([track]);
             },
             webrtcState: (on) => {
-              if (on) retries = 0;
-              say(on ? L.publishing : L.left, on ? "success" : "muted");
+              if (on) {
+                retries = 0;
+                say(L.publishing, "success");
+              } else if (wantIn) {
+                say(L.left, "muted"); // after a kick or the end, keep the message that explains it
+              }
             },
           }),
           error: (error) => retryLater(error),

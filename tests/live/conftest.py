@@ -171,6 +171,22 @@ class PortalServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+        _close_other_connections()
+
+
+def _close_other_connections() -> None:
+    """
+    The server's worker threads keep persistent PostgreSQL connections (CONN_MAX_AGE); end them so the
+    test database can be dropped. SQLite needs nothing.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 def _has_ws_sansio() -> bool:

@@ -7,6 +7,7 @@ the host drops the site, the page says so.
 
 import os
 import shutil
+import threading
 
 import pytest
 from django.test import Client
@@ -17,6 +18,15 @@ from tests.live.conftest import media_server_for, session_cookie
 from tests.live.helpers import BoardWatcher
 from tests.live.netns import netns  # noqa: F401  (fixture)
 from tests.live.test_e2e_webrtc import janus_in_netns  # noqa: F401  (fixture)
+
+
+def in_thread(function):
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("value", function()))
+    worker.start()
+    worker.join(30)
+    return result["value"]
+
 
 pytestmark = [pytest.mark.janus, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,7 +89,9 @@ def test_join_page_publishes_and_is_dropped(
             page.click("#btn-join")
             page.wait_for_selector("[data-testid=call-status].text-success", timeout=20000)
             board.wait(lambda: board.row(state.pk).get("state") == "publishing", timeout=10, message="no publish")
-            assert host_api.post(api + f"participants/{state.pk}/drop/").status_code == 200
+            # From another thread: Playwright's loop runs in this one, and the broadcast needs async_to_sync.
+            drop = in_thread(lambda: host_api.post(api + f"participants/{state.pk}/drop/"))
+            assert drop.status_code == 200
             page.wait_for_selector("[data-testid=call-status].text-danger", timeout=10000)
             board.wait(lambda: board.row(state.pk).get("state") == "not_connected", message="not dropped")
             browser.close()
