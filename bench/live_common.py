@@ -16,10 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DB_PATH = ROOT / "var" / "bench-live.sqlite3"
+# BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_live runs on PostgreSQL (the database is
+# emptied first); the default is a throwaway SQLite file.
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{DB_PATH}")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 ENV = {
     "DJANGO_SETTINGS_MODULE": "portal.settings.test",
-    "DATABASE_URL": f"sqlite:///{DB_PATH}",
+    "DATABASE_URL": DATABASE_URL,
     "TEST_REDIS_URL": REDIS_URL,
     "JANUS_API_SECRET": "test-api-secret",
     "JANUS_ADMIN_SECRET": "test-admin-secret",
@@ -41,6 +44,8 @@ def setup_django(fresh: bool = True) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    if fresh and not DATABASE_URL.startswith("sqlite"):
+        call_command("flush", interactive=False, verbosity=0)
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
