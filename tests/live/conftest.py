@@ -53,6 +53,21 @@ def _janus_secrets(settings, monkeypatch):
     settings.JANUS_TIMEOUT_SECONDS = 3.0
 
 
+@pytest.fixture(autouse=True)
+def _no_persistent_connections():
+    """
+    Threads (the uvicorn server, sync_to_async executors) must not keep PostgreSQL connections open
+    after a test, or the test database cannot be dropped at the end.
+    """
+    from django.db import connections
+
+    database = connections.settings["default"]
+    previous = database.get("CONN_MAX_AGE", 0)
+    database["CONN_MAX_AGE"] = 0
+    yield
+    database["CONN_MAX_AGE"] = previous
+
+
 @pytest.fixture
 def eager_tasks():
     """Run Celery tasks in-process (for tests about services, not about the worker)."""
@@ -171,22 +186,6 @@ class PortalServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(10)
-        _close_other_connections()
-
-
-def _close_other_connections() -> None:
-    """
-    The server's worker threads keep persistent PostgreSQL connections (CONN_MAX_AGE); end them so the
-    test database can be dropped. SQLite needs nothing.
-    """
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
 
 
 def _has_ws_sansio() -> bool:
