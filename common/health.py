@@ -48,8 +48,14 @@ def check_workers() -> str:
 
 
 def janus_servers() -> list[tuple[str, str]]:
-    """(name, info URL) of each media server to check; the meetings app may register more."""
-    return [("janus", settings.JANUS_URL.rstrip("/") + "/info")]
+    """(check name, info URL) of each enabled media server row; JANUS_URL when there is none yet."""
+    from live.models import MediaServer
+
+    servers = [
+        (f"janus:{server.name}", server.api_url.rstrip("/") + "/info")
+        for server in MediaServer.objects.filter(is_enabled=True).order_by("name")
+    ]
+    return servers or [("janus", settings.JANUS_URL.rstrip("/") + "/info")]
 
 
 def check_janus(url: str) -> Callable[[], str]:

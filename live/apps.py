@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class LiveConfig(AppConfig):
     name = "live"
     verbose_name = _("Live briefings")
+
+    def ready(self) -> None:
+        from common.context_processors import register_area
+
+        register_area(_("Live briefings"), [(_("Live meetings"), "live:index", "live.view_videoroom")])

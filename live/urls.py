@@ -1,3 +1,12 @@
+from django.urls import path
+
+from live import views
+
 app_name = "live"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.MeetingListView.as_view(), name="index"),
+    path("meetings/<int:pk>/board/", views.BoardView.as_view(), name="board"),
+    path("meetings/<int:pk>/readiness/", views.ReadinessBoardView.as_view(), name="readiness"),
+    path("meetings/<int:pk>/sites/<int:bridge_point_id>/", views.JoinView.as_view(), name="join"),
+]

@@ -15,7 +15,8 @@ def _collect() -> list:
         if not path.is_relative_to(settings.BASE_DIR) or "site-packages" in path.parts:
             continue  # third-party apps (channels itself has a routing module)
         if find_spec(f"{config.name}.routing") is not None:
-            patterns += import_module(f"{config.name}.routing").websocket_urlpatterns
+            # getattr: third-party apps have a routing module too (channels.routing has no patterns).
+            patterns += getattr(import_module(f"{config.name}.routing"), "websocket_urlpatterns", [])
     return patterns
 
 

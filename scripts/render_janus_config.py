@@ -30,6 +30,7 @@ def default_values(conf_dir: Path) -> dict[str, str]:
         "SERVER_NAME": env("JANUS_SERVER_NAME", default="janus-1"),
         "ADMIN_SECRET": env("JANUS_ADMIN_SECRET", default="dev-admin-secret"),
         "API_SECRET": env("JANUS_API_SECRET", default=""),
+        "VIDEOROOM_ADMIN_KEY": env("JANUS_VIDEOROOM_ADMIN_KEY", default="dev-videoroom-admin-key"),
         "HTTP_PORT": env("JANUS_HTTP_PORT", default="8088"),
         "ADMIN_PORT": env("JANUS_ADMIN_PORT", default="7088"),
         "WS_PORT": env("JANUS_WS_PORT", default="8188"),

@@ -1,1 +1,30 @@
-urlpatterns: list = []
+from django.urls import path
+
+from live.api import views
+
+urlpatterns = [
+    path("janus/events/", views.janus_events, name="live-janus-events"),
+    path("live/meetings/<int:meeting_id>/board/", views.BoardSnapshotApi.as_view(), name="live-board"),
+    path("live/meetings/<int:meeting_id>/start/", views.MeetingStartApi.as_view(), name="live-start"),
+    path("live/meetings/<int:meeting_id>/end/", views.MeetingEndApi.as_view(), name="live-end"),
+    path(
+        "live/meetings/<int:meeting_id>/participants/<int:state_id>/mute/",
+        views.ParticipantMuteApi.as_view(),
+        name="live-mute",
+    ),
+    path(
+        "live/meetings/<int:meeting_id>/participants/<int:state_id>/drop/",
+        views.ParticipantDropApi.as_view(),
+        name="live-drop",
+    ),
+    path(
+        "live/meetings/<int:meeting_id>/sites/<int:bridge_point_id>/join/",
+        views.JoinConfigApi.as_view(),
+        name="live-join-config",
+    ),
+    path(
+        "live/meetings/<int:meeting_id>/sites/<int:bridge_point_id>/readiness/",
+        views.ReadinessApi.as_view(),
+        name="live-readiness",
+    ),
+]

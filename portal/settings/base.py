@@ -284,3 +284,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "EquipmentKindEnum": "sites.choices.EquipmentKind",
     "SpendingKindEnum": "investments.choices.SpendingKind",
 }
+
+# --- Live ---
+# Janus pushes its events to /api/live/janus-events/ with HTTP basic auth (deploy/janus sampleevh).
+JANUS_EVENTS_USER: str = env("JANUS_EVENTS_USER", default="janus-events")
+JANUS_EVENTS_PASSWORD: str = env("JANUS_EVENTS_PASSWORD", default="dev-events-password")
+# The VideoRoom plugin's admin_key: only the portal may create rooms.
+JANUS_VIDEOROOM_ADMIN_KEY: str = env("JANUS_VIDEOROOM_ADMIN_KEY", default="dev-videoroom-admin-key")
+# Seconds between participant reconciles of a live meeting (events may be lost, JANUS.md §9).
+LIVE_RECONCILE_SECONDS: float = env.float("LIVE_RECONCILE_SECONDS", default=5.0)

@@ -1,0 +1,183 @@
+"""
+Event → browser latency of the live room board.
+
+A meeting with 17 invited sites; 200 websockets watch its board through one uvicorn process; Janus-shaped
+events (talking / stopped-talking, one delta each) are POSTed to the event endpoint. Latency is from the
+start of the POST to each socket receiving the delta. Baseline in the same run: a bare Channels
+`group_send` to the same 200 sockets (from the call to receipt).
+
+    .venv/bin/python bench/live_latency.py [--sockets 200] [--events 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from live_common import ENV, ROOT, make_district, make_meeting, make_user, percentiles, setup_django
+
+EMITTER = "janus-bench"
+
+
+def prepare(n_sites: int):
+    from django.test import Client
+
+    from live import services
+    from live.models import MediaServer, VideoRoom
+    from meetings.models import Meeting
+
+    host, sites = make_district(n_sites)
+    organiser = make_user("bench-office", "office_staff")
+    watcher = make_user("bench-host", "host")
+    meeting = make_meeting(host, sites, organiser, status=Meeting.Status.LIVE)
+    MediaServer.objects.create(name="bench", server_name=EMITTER, api_url="http://127.0.0.1:1/janus")
+    room = services.room_prepare(meeting=meeting)
+    VideoRoom.objects.filter(pk=room.pk).update(status=VideoRoom.Status.ACTIVE)
+    client = Client()
+    client.force_login(watcher)
+    from django.conf import settings
+
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    states = list(room.participants.filter(invitation__isnull=False).order_by("pk"))
+    return meeting, room, states, cookie
+
+
+async def run(args: argparse.Namespace, meeting, room, states, cookie: str, port: int) -> None:
+    import httpx
+    import websockets
+    from channels.layers import get_channel_layer
+
+    from live.broadcast import meeting_group
+
+    url = f"ws://127.0.0.1:{port}/ws/live/meetings/{meeting.pk}/"
+    origin = f"http://127.0.0.1:{port}"
+    arrivals: dict[int, list[float]] = {}
+
+    async def watch(ready: asyncio.Event, counter: list[int]) -> None:
+        async with websockets.connect(url, additional_headers={"Cookie": cookie}, origin=origin, max_queue=None) as ws:
+            await ws.recv()  # snapshot
+            counter[0] += 1
+            if counter[0] == args.sockets:
+                ready.set()
+            async for raw in ws:
+                message = json.loads(raw)
+                if message["type"] == "delta":
+                    arrivals.setdefault(message["data"]["seq"], []).append(time.perf_counter())
+
+    ready, counter = asyncio.Event(), [0]
+    watchers = []
+    for _ in range(args.sockets):
+        watchers.append(asyncio.create_task(watch(ready, counter)))
+        await asyncio.sleep(0.005)
+    await asyncio.wait_for(ready.wait(), 60)
+    print(f"{args.sockets} websockets connected")
+
+    token = base64.b64encode(f"{ENV['JANUS_EVENTS_USER']}:{ENV['JANUS_EVENTS_PASSWORD']}".encode()).decode()
+    headers = {"Authorization": f"Basic {token}", "Content-Type": "application/json"}
+    sent: dict[int, float] = {}
+    seq = room.seq
+    async with httpx.AsyncClient(base_url=origin, headers=headers) as http:
+        for i in range(args.events):
+            state = states[i % len(states)]
+            talking = (i // len(states)) % 2 == 0
+            event = {
+                "emitter": EMITTER,
+                "type": 64,
+                "timestamp": int(time.time() * 1e6),
+                "session_id": 1,
+                "handle_id": 2,
+                "event": {
+                    "plugin": "janus.plugin.videoroom",
+                    "data": {
+                        "videoroom": "talking" if talking else "stopped-talking",
+                        "room": room.room_id,
+                        "id": state.janus_id,
+                    },
+                },
+            }
+            seq += 1
+            sent[seq] = time.perf_counter()
+            response = await http.post("/api/janus/events/", content=json.dumps([event]))
+            assert response.json()["applied"] == 1, response.text
+            await asyncio.sleep(args.gap)
+    await asyncio.sleep(1.0)
+    event_ms = [(t - sent[s]) * 1000 for s, times in arrivals.items() if s in sent for t in times]
+    missing = args.events * args.sockets - len(event_ms)
+
+    layer = get_channel_layer()
+    baseline_sent: dict[int, float] = {}
+    for i in range(args.events):
+        marker = -(i + 1)
+        baseline_sent[marker] = time.perf_counter()
+        await layer.group_send(
+            meeting_group(meeting.pk), {"type": "live.delta", "data": {"seq": marker, "participants": []}}
+        )
+        await asyncio.sleep(args.gap)
+    await asyncio.sleep(1.0)
+    base_ms = [(t - baseline_sent[s]) * 1000 for s, times in arrivals.items() if s in baseline_sent for t in times]
+    for task in watchers:
+        task.cancel()
+
+    print(f"event → browser (POST to websocket, {len(states)} sites): {percentiles(event_ms)} missing={missing}")
+    print(f"bare group_send baseline:                      {percentiles(base_ms)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sockets", type=int, default=200)
+    parser.add_argument("--events", type=int, default=60)
+    parser.add_argument("--sites", type=int, default=17)
+    parser.add_argument("--gap", type=float, default=0.05, help="seconds between events")
+    args = parser.parse_args()
+
+    setup_django()
+    meeting, room, states, cookie = prepare(args.sites)
+    from tests.janus_server import free_port
+
+    port = free_port()
+    web = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "portal.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--ws-max-queue",
+            "1000",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **ENV},
+        start_new_session=True,
+    )
+    try:
+        import httpx
+
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        asyncio.run(run(args, meeting, room, states, cookie, port))
+    finally:
+        os.killpg(web.pid, signal.SIGTERM)
+        web.wait(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,307 @@
+"""
+Synchronous HTTP clients for Janus: `JanusClient` (Janus API + VideoRoom management requests) and
+`JanusAdminClient` (Admin API).
+
+Rules the clients keep:
+- Every request has an explicit timeout (connect 3 s, the rest `timeout`).
+- Only transport failures are retried, with a short backoff: a connect error always (the request never
+  reached Janus), a read failure only for read-only requests (a `create` that timed out may have
+  happened). Anything Janus answered is final and becomes an exception from `errors.py`.
+- A session that Janus forgot (458/459, e.g. after a restart or 60 s idle) is recreated once.
+- Secrets are sent in JSON bodies only and never appear in exception messages or logs.
+
+The VideoRoom requests used here are synchronous over HTTP (JANUS.md §4.2), so one POST gives the
+answer; no long poll is needed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import ssl
+import time
+import uuid
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from integrations.janus.errors import (
+    JanusAPIError,
+    JanusError,
+    JanusHandleNotFoundError,
+    JanusSessionNotFoundError,
+    JanusUnavailableError,
+    core_error,
+    videoroom_error,
+)
+from integrations.janus.types import Participant, Room, RoomSpec, ServerInfo
+
+logger = logging.getLogger("integrations.janus")
+
+VIDEOROOM = "janus.plugin.videoroom"
+
+# VideoRoom requests that change nothing: safe to resend after a read timeout.
+_READ_ONLY = frozenset({"exists", "list", "listparticipants"})
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context per process: loading the CA bundle costs ~0.15 s, too much for every task."""
+    return ssl.create_default_context()
+
+
+class _Transport:
+    """POSTs JSON to one base URL with timeouts and transport-only retries."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float,
+        retries: int,
+        backoff: float,
+        transport: httpx.BaseTransport | None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.retries = retries
+        self.backoff = backoff
+        self.http = httpx.Client(
+            transport=transport, timeout=httpx.Timeout(timeout, connect=min(3.0, timeout)), verify=_tls_context()
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None, *, idempotent: bool) -> Any:
+        url = self.base_url + path
+        attempt = 0
+        while True:
+            try:
+                response = self.http.request(method, url, json=body)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                failure: Exception = exc
+            except httpx.TransportError as exc:  # read/write timeouts, broken connections
+                if not idempotent:
+                    raise JanusUnavailableError(0, f"{type(exc).__name__} on {path}") from exc
+                failure = exc
+            else:
+                return self._decode(response, path)
+            if attempt >= self.retries:
+                raise JanusUnavailableError(0, f"{type(failure).__name__} on {path}") from failure
+            attempt += 1
+            logger.info("janus %s%s: %s, retry %d", self.base_url, path, type(failure).__name__, attempt)
+            time.sleep(self.backoff * 2 ** (attempt - 1))
+
+    @staticmethod
+    def _decode(response: httpx.Response, path: str) -> Any:
+        if response.status_code >= 500:
+            raise JanusUnavailableError(response.status_code, f"HTTP {response.status_code} on {path}")
+        if response.status_code == 404:
+            # Janus answers 404 with an empty body for an unknown session path.
+            raise JanusSessionNotFoundError(458, f"HTTP 404 on {path}")
+        if response.status_code >= 400:
+            raise JanusAPIError(response.status_code, f"HTTP {response.status_code} on {path}")
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise JanusUnavailableError(response.status_code, f"invalid JSON on {path}") from exc
+        if isinstance(data, dict) and data.get("janus") == "error":
+            error = data.get("error") or {}
+            raise core_error(int(error.get("code", 0)), str(error.get("reason", "")))
+        return data
+
+
+class JanusClient:
+    """
+    Janus API client for VideoRoom management. One Janus session and one plugin handle are created on
+    first use and destroyed by `close()`; use it as a context manager inside one task.
+
+        with JanusClient("http://127.0.0.1:8088/janus", api_secret=…) as janus:
+            janus.room_create(RoomSpec(room_id=…, secret=…, pin=…, allowed=(…,)))
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_secret: str = "",
+        admin_key: str = "",
+        timeout: float = 5.0,
+        retries: int = 2,
+        backoff: float = 0.2,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._http = _Transport(base_url, timeout=timeout, retries=retries, backoff=backoff, transport=transport)
+        self._api_secret = api_secret
+        self._admin_key = admin_key
+        self._session_id: int | None = None
+        self._handle_id: int | None = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<JanusClient {self._http.base_url}>"
+
+    def close(self) -> None:
+        """Destroy the session (best effort) and close the connection pool."""
+        if self._session_id is not None:
+            with contextlib.suppress(JanusError):  # otherwise the session times out on its own
+                self._call(f"/{self._session_id}", {"janus": "destroy"}, idempotent=True)
+            self._session_id = self._handle_id = None
+        self._http.close()
+
+    #
+    # Core API
+    #
+
+    def info(self) -> ServerInfo:
+        """`GET /janus/info`; needs no secret."""
+        return ServerInfo.from_json(self._http.request("GET", "/info", idempotent=True))
+
+    def ping(self) -> bool:
+        return self._call("", {"janus": "ping"}, idempotent=True).get("janus") == "pong"
+
+    def _call(self, path: str, body: dict[str, Any], *, idempotent: bool) -> dict[str, Any]:
+        payload = {**body, "transaction": uuid.uuid4().hex}
+        if self._api_secret:
+            payload["apisecret"] = self._api_secret
+        return self._http.request("POST", path, payload, idempotent=idempotent)
+
+    def _ensure_handle(self) -> tuple[int, int]:
+        if self._session_id is None:
+            self._session_id = int(self._call("", {"janus": "create"}, idempotent=False)["data"]["id"])
+            self._handle_id = None
+        if self._handle_id is None:
+            reply = self._call(f"/{self._session_id}", {"janus": "attach", "plugin": VIDEOROOM}, idempotent=False)
+            self._handle_id = int(reply["data"]["id"])
+        return self._session_id, self._handle_id
+
+    def videoroom(self, body: dict[str, Any]) -> dict[str, Any]:
+        """
+        Send one synchronous VideoRoom request and return `plugindata.data`, raising the mapped
+        exception when the plugin reports `error_code`. A lost session is recreated once.
+        """
+        idempotent = body.get("request") in _READ_ONLY
+        for attempt in (1, 2):
+            session_id, handle_id = self._ensure_handle()
+            try:
+                reply = self._call(
+                    f"/{session_id}/{handle_id}", {"janus": "message", "body": body}, idempotent=idempotent
+                )
+            except (JanusSessionNotFoundError, JanusHandleNotFoundError):
+                self._session_id = self._handle_id = None
+                if attempt == 2:
+                    raise
+                continue
+            data = (reply.get("plugindata") or {}).get("data") or {}
+            if "error_code" in data:
+                raise videoroom_error(int(data["error_code"]), str(data.get("error", "")))
+            return data
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    #
+    # VideoRoom management
+    #
+
+    def room_create(self, spec: RoomSpec) -> int:
+        """Create a room (never permanent); raises `RoomExistsError` if the id is taken."""
+        body = spec.to_body()
+        if self._admin_key:
+            body["admin_key"] = self._admin_key
+        return int(self.videoroom(body)["room"])
+
+    def room_exists(self, room_id: int) -> bool:
+        return bool(self.videoroom({"request": "exists", "room": room_id})["exists"])
+
+    def room_list(self) -> list[Room]:
+        """All rooms; private ones too when the client has the plugin's admin_key."""
+        body: dict[str, Any] = {"request": "list"}
+        if self._admin_key:
+            body["admin_key"] = self._admin_key
+        return [Room.from_json(item) for item in self.videoroom(body).get("list", [])]
+
+    def room_participants(self, room_id: int) -> list[Participant]:
+        data = self.videoroom({"request": "listparticipants", "room": room_id})
+        return [Participant.from_json(item) for item in data.get("participants", [])]
+
+    def room_kick(self, room_id: int, *, secret: str, participant_id: int) -> None:
+        self.videoroom({"request": "kick", "room": room_id, "secret": secret, "id": participant_id})
+
+    def room_moderate(self, room_id: int, *, secret: str, participant_id: int, mid: str, mute: bool) -> None:
+        """Mute or unmute one stream (by `mid`) of a publisher; the peer connection stays up."""
+        self.videoroom(
+            {"request": "moderate", "room": room_id, "secret": secret, "id": participant_id, "mid": mid, "mute": mute}
+        )
+
+    def room_allowed(
+        self, room_id: int, *, secret: str, action: str, tokens: list[str] | tuple[str, ...] = ()
+    ) -> list[str]:
+        """Change the join-token list (`add`, `remove`, `enable`, `disable`); returns the new list."""
+        body: dict[str, Any] = {"request": "allowed", "room": room_id, "secret": secret, "action": action}
+        if tokens:
+            body["allowed"] = list(tokens)
+        return [str(t) for t in self.videoroom(body).get("allowed", [])]
+
+    def room_destroy(self, room_id: int, *, secret: str) -> None:
+        self.videoroom({"request": "destroy", "room": room_id, "secret": secret, "permanent": False})
+
+
+class JanusAdminClient:
+    """Admin API client (`admin_secret` goes in the JSON body; a query parameter does not work)."""
+
+    def __init__(
+        self,
+        admin_url: str,
+        *,
+        admin_secret: str,
+        timeout: float = 5.0,
+        retries: int = 2,
+        backoff: float = 0.2,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._http = _Transport(admin_url, timeout=timeout, retries=retries, backoff=backoff, transport=transport)
+        self._secret = admin_secret
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, body: dict[str, Any]) -> dict[str, Any]:
+        payload = {**body, "admin_secret": self._secret, "transaction": uuid.uuid4().hex}
+        return self._http.request("POST", "", payload, idempotent=True)
+
+    def info(self) -> ServerInfo:
+        return ServerInfo.from_json(self._call({"janus": "info"}))
+
+    def ping(self) -> bool:
+        return self._call({"janus": "ping"}).get("janus") == "pong"
+
+    def list_sessions(self) -> list[int]:
+        return [int(s) for s in self._call({"janus": "list_sessions"}).get("sessions", [])]
+
+    #
+    # Stored tokens (token_auth = true): what browsers authenticate with instead of the API secret
+    #
+
+    def token_add(self, token: str, *, plugins: tuple[str, ...] = (VIDEOROOM,)) -> None:
+        self._call({"janus": "add_token", "token": token, "plugins": list(plugins)})
+
+    def token_remove(self, token: str) -> None:
+        self._call({"janus": "remove_token", "token": token})
+
+    def token_list(self) -> list[str]:
+        data = self._call({"janus": "list_tokens"}).get("data") or {}
+        return [str(t["token"]) for t in data.get("tokens", []) if isinstance(t, dict) and "token" in t]

@@ -1,0 +1,205 @@
+"""
+The live API: Janus's event input, the board snapshot, the host's actions, readiness and the join
+configuration of a bridge point. One API per operation; each calls a service or a selector.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from live import events, selectors, services
+from live.api import serializers as schemas
+from meetings.models import Meeting
+
+logger = logging.getLogger("live.api")
+
+
+#
+# Janus → portal
+#
+
+
+def _basic_auth_ok(request: HttpRequest) -> bool:
+    """HTTP basic auth against JANUS_EVENTS_USER/PASSWORD, compared in constant time."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return False
+    try:
+        user, _colon, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    expected_user = settings.JANUS_EVENTS_USER.encode()
+    expected_password = settings.JANUS_EVENTS_PASSWORD.encode()
+    user_ok = hmac.compare_digest(user.encode(), expected_user)
+    password_ok = hmac.compare_digest(password.encode(), expected_password)
+    return user_ok and password_ok and bool(expected_password)
+
+
+@csrf_exempt
+@require_POST
+def janus_events(request: HttpRequest) -> HttpResponse:
+    """
+    Janus's sample event handler posts here (an array when grouping is on). Answers at once: Janus
+    counts any HTTP answer as delivered and stalls its queue on a slow one (JANUS.md §11.1).
+    """
+    if not _basic_auth_ok(request):
+        response = JsonResponse({"message": "authentication required"}, status=401)
+        response["WWW-Authenticate"] = 'Basic realm="janus-events"'
+        return response
+    try:
+        payload = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        logger.warning("Janus event body is not JSON (%d bytes)", len(request.body))
+        return JsonResponse({"message": "body is not JSON"}, status=400)
+    if not isinstance(payload, list | dict):
+        return JsonResponse({"message": "expected an event or an array of events"}, status=400)
+    result = events.ingest(payload)
+    return JsonResponse(vars(result))
+
+
+#
+# Board, host actions
+#
+
+
+class MeetingMixin:
+    """Finds the meeting from the URL; a meeting the user may not see is 404 (its existence does not leak)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    required_perm = "live.view_videoroom"
+
+    def get_meeting(self, request: Request, meeting_id: int) -> Meeting:
+        if not request.user.has_perm(self.required_perm):
+            self.permission_denied(request)  # type: ignore[attr-defined]
+        meeting = get_object_or_404(Meeting.objects.select_related("host_bridge_point__room__site"), pk=meeting_id)
+        if not selectors.meeting_visible_to(user=request.user, meeting=meeting):
+            raise Http404
+        return meeting
+
+
+class BoardSnapshotApi(MeetingMixin, APIView):
+    """GET the full live state of a meeting (the websocket sends the same on connect)."""
+
+    @extend_schema(responses=schemas.SnapshotSerializer)
+    def get(self, request: Request, meeting_id: int) -> Response:
+        self.get_meeting(request, meeting_id)
+        return Response(selectors.board_snapshot(meeting_id=meeting_id))
+
+
+class MeetingStartApi(MeetingMixin, APIView):
+    required_perm = "live.operate_room"
+
+    @extend_schema(request=None, responses=schemas.MeetingRowSerializer)
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = services.meeting_start(meeting=self.get_meeting(request, meeting_id), user=request.user)
+        return Response(selectors.meeting_row(meeting))
+
+
+class MeetingEndApi(MeetingMixin, APIView):
+    required_perm = "live.operate_room"
+
+    @extend_schema(request=None, responses=schemas.MeetingRowSerializer)
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = services.meeting_end(meeting=self.get_meeting(request, meeting_id), user=request.user)
+        return Response(selectors.meeting_row(meeting))
+
+
+class ParticipantMuteApi(MeetingMixin, APIView):
+    required_perm = "live.operate_room"
+
+    @extend_schema(request=schemas.MuteInputSerializer, responses=schemas.ParticipantRowSerializer)
+    def post(self, request: Request, meeting_id: int, state_id: int) -> Response:
+        meeting = self.get_meeting(request, meeting_id)
+        data = schemas.MuteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        state = services.participant_mute(
+            meeting=meeting, state_id=state_id, user=request.user, mute=data.validated_data["mute"]
+        )
+        return Response(selectors.participant_row(state))
+
+
+class ParticipantDropApi(MeetingMixin, APIView):
+    required_perm = "live.operate_room"
+
+    @extend_schema(request=None, responses=schemas.ParticipantRowSerializer)
+    def post(self, request: Request, meeting_id: int, state_id: int) -> Response:
+        meeting = self.get_meeting(request, meeting_id)
+        state = services.participant_drop(meeting=meeting, state_id=state_id, user=request.user)
+        return Response(selectors.participant_row(state))
+
+
+#
+# A bridge point: join configuration and readiness
+#
+
+
+def join_config(state: Any) -> dict[str, Any]:
+    """What a bridge point's browser needs to join: its own token and the pin, never a secret."""
+    room = state.video_room
+    return {
+        "server": room.server.browser_url,
+        "room": room.room_id,
+        "pin": room.pin,
+        "token": state.join_token,
+        "id": state.janus_id,
+        "display": state.bridge_point.janus_display,
+        "bitrate": services.site_bitrate(state.bridge_point_id),
+    }
+
+
+class JoinConfigApi(MeetingMixin, APIView):
+    """GET the join configuration of one bridge point (only for a user of that bridge point's unit)."""
+
+    required_perm = "live.join_room"
+
+    @extend_schema(responses=schemas.JoinConfigSerializer)
+    def get(self, request: Request, meeting_id: int, bridge_point_id: int) -> Response:
+        meeting = self.get_meeting(request, meeting_id)
+        state = selectors.participant_for_join(user=request.user, meeting=meeting, bridge_point_id=bridge_point_id)
+        if state is None:
+            raise Http404
+        return Response(join_config(state))
+
+
+class ReadinessApi(MeetingMixin, APIView):
+    """POST a bridge point's checklist (camera, microphone, display, link)."""
+
+    required_perm = "live.change_readinesscheck"
+
+    @extend_schema(request=schemas.ReadinessInputSerializer, responses=schemas.ReadinessOutputSerializer)
+    def post(self, request: Request, meeting_id: int, bridge_point_id: int) -> Response:
+        from sites.models import BridgePoint
+
+        meeting = self.get_meeting(request, meeting_id)
+        get_object_or_404(BridgePoint.objects.visible_to(request.user), pk=bridge_point_id)
+        invitation = get_object_or_404(meeting.invitations, bridge_point_id=bridge_point_id)
+        data = schemas.ReadinessInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        check = services.readiness_record(invitation=invitation, user=request.user, **data.validated_data)
+        state = getattr(invitation, "participant_state", None)
+        return Response(
+            {
+                "camera_ok": check.camera_ok,
+                "microphone_ok": check.microphone_ok,
+                "display_ok": check.display_ok,
+                "link_ok": check.link_ok,
+                "colour": selectors.readiness_colour(check=check, state=state),
+            }
+        )

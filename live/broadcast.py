@@ -1,0 +1,61 @@
+"""
+Pushes to the browsers watching a meeting: one Channels group per meeting, numbered deltas.
+
+Every change to a room's live state takes the next number from `VideoRoom.seq` inside the same
+transaction, and the delta is sent only after that transaction commits. A board that sees a number
+jump (a lost message, a reconnect) asks for a fresh snapshot.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import F
+
+from live.models import ParticipantState, VideoRoom
+from live.selectors import meeting_row, participant_row
+from meetings.models import Meeting
+
+logger = logging.getLogger("live.broadcast")
+
+
+def meeting_group(meeting_id: int) -> str:
+    return f"live-meeting-{meeting_id}"
+
+
+def room_next_seq(*, room_id: int) -> int:
+    """Take the next delta number of a room (locks the room row until the transaction ends)."""
+    VideoRoom.objects.filter(pk=room_id).update(seq=F("seq") + 1)
+    return VideoRoom.objects.values_list("seq", flat=True).get(pk=room_id)
+
+
+def group_send(meeting_id: int, message: dict[str, Any]) -> None:
+    """Send now; a failing channel layer (Redis down) loses the push, never the request."""
+    try:
+        async_to_sync(get_channel_layer().group_send)(meeting_group(meeting_id), message)
+    except Exception:  # Redis down: boards resync on reconnect, so a lost push only delays them
+        logger.warning("live push to meeting %s failed", meeting_id, exc_info=True)
+
+
+def delta_on_commit(
+    *,
+    meeting: Meeting,
+    room: VideoRoom | None,
+    states: Sequence[ParticipantState] = (),
+    meeting_changed: bool = False,
+) -> None:
+    """Number a delta now and send it after commit: changed participants and/or the meeting row."""
+    if not states and not meeting_changed:
+        return
+    seq = room_next_seq(room_id=room.pk) if room is not None else 0
+    data: dict[str, Any] = {"seq": seq, "participants": [participant_row(s) for s in states]}
+    if meeting_changed:
+        meeting.refresh_from_db(fields=["status"])
+        data["meeting"] = meeting_row(meeting)
+    meeting_id = meeting.pk
+    transaction.on_commit(lambda: group_send(meeting_id, {"type": "live.delta", "data": data}))

@@ -1,0 +1,360 @@
+"""
+Janus event handler input (sampleevh, JANUS.md §5, §11): validate each event and turn the ones that
+matter into participant state, attendance and numbered deltas.
+
+One bad event never breaks the stream: each event is handled in its own savepoint, malformed ones are
+counted and logged, unknown ones ignored. Mapping rules:
+- VideoRoom plugin events (type 64) carry the room and participant id; `joined` records the session
+  and handle ids, which is how later WebRTC (16) and media (32) events, which carry only those, find
+  the participant. `kicked`, `leaving`, `unpublished` and `moderated` carry no session ids: they are
+  mapped by room + participant id.
+- Core events (256) mark a server started (→ reconcile) or shut down (→ everyone gone).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from live.models import MediaServer, ParticipantState, VideoRoom
+from live.services import (
+    GONE,
+    participant_for_janus_id,
+    participant_update,
+    participants_all_gone,
+    readiness_from_state,
+    server_mark_down,
+)
+
+logger = logging.getLogger("live.events")
+
+State = ParticipantState.State
+
+TYPE_SESSION, TYPE_HANDLE, TYPE_WEBRTC, TYPE_MEDIA, TYPE_PLUGIN, TYPE_CORE = 1, 2, 16, 32, 64, 256
+VIDEOROOM = "janus.plugin.videoroom"
+
+
+class MalformedEvent(ValueError):
+    """The event does not have the shape Janus documents."""
+
+
+@dataclass
+class IngestResult:
+    received: int = 0
+    applied: int = 0
+    ignored: int = 0
+    malformed: int = 0
+
+
+@dataclass(frozen=True)
+class Event:
+    emitter: str
+    type: int
+    subtype: int | None
+    at: datetime
+    session_id: int | None
+    handle_id: int | None
+    body: dict[str, Any]
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MalformedEvent("id must be an integer")
+    return value
+
+
+def parse_event(raw: Any) -> Event:
+    """Check the envelope `{"emitter","type","timestamp","event",…}`; raise MalformedEvent if wrong."""
+    if not isinstance(raw, dict):
+        raise MalformedEvent("event is not an object")
+    kind = raw.get("type")
+    body = raw.get("event")
+    if isinstance(kind, bool) or not isinstance(kind, int) or not isinstance(body, dict):
+        raise MalformedEvent("type or event missing")
+    stamp = raw.get("timestamp")
+    if isinstance(stamp, int) and not isinstance(stamp, bool) and stamp > 0:
+        at = datetime.fromtimestamp(stamp / 1_000_000, tz=UTC)
+        now = timezone.now()
+        at = min(at, now)  # a server clock ahead of ours must not stamp the future
+    else:
+        at = timezone.now()
+    subtype = raw.get("subtype")
+    return Event(
+        emitter=str(raw.get("emitter", ""))[:100],
+        type=kind,
+        subtype=subtype if isinstance(subtype, int) and not isinstance(subtype, bool) else None,
+        at=at,
+        session_id=_int_or_none(raw.get("session_id")),
+        handle_id=_int_or_none(raw.get("handle_id")),
+        body=body,
+    )
+
+
+def ingest(payload: Any) -> IngestResult:
+    """Handle one POST body: an array of events (grouping on) or a single event."""
+    events = payload if isinstance(payload, list) else [payload]
+    result = IngestResult(received=len(events))
+    servers: dict[str, MediaServer | None] = {}
+    for raw in events:
+        try:
+            event = parse_event(raw)
+            if event.emitter not in servers:
+                servers[event.emitter] = MediaServer.objects.filter(server_name=event.emitter).first()
+            server = servers[event.emitter]
+            if server is None:
+                logger.debug("event from unknown Janus %r ignored", event.emitter)
+                result.ignored += 1
+                continue
+            with transaction.atomic():
+                applied = handle(server, event)
+        except MalformedEvent as exc:
+            result.malformed += 1
+            logger.warning("malformed Janus event ignored: %s", exc)
+            continue
+        except Exception:  # one event must never break the stream; the reconcile repairs its effect
+            result.malformed += 1
+            logger.exception("Janus event could not be applied")
+            continue
+        if applied:
+            result.applied += 1
+        else:
+            result.ignored += 1
+    return result
+
+
+def handle(server: MediaServer, event: Event) -> bool:
+    handler = HANDLERS.get(event.type)
+    return handler(server, event) if handler else False
+
+
+#
+# Handlers by event type
+#
+
+
+def _room(server: MediaServer, room_id: Any) -> VideoRoom | None:
+    if isinstance(room_id, bool) or not isinstance(room_id, int):
+        raise MalformedEvent("room must be an integer")
+    return (
+        VideoRoom.objects.select_related("meeting")
+        .filter(server=server, room_id=room_id)
+        .exclude(status=VideoRoom.Status.CLOSED)
+        .first()
+    )
+
+
+def _participant_id(data: dict[str, Any], key: str = "id") -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MalformedEvent(f"{key} must be an integer")
+    return value
+
+
+def on_plugin(server: MediaServer, event: Event) -> bool:
+    if event.body.get("plugin") != VIDEOROOM:
+        return False
+    data = event.body.get("data")
+    if not isinstance(data, dict):
+        raise MalformedEvent("plugin event without data")
+    # Most events use "event"; talking events use "videoroom" (JANUS.md §11.5).
+    name = data.get("event") or data.get("videoroom")
+    if name not in PLUGIN_HANDLERS:
+        return False
+    room = _room(server, data.get("room"))
+    if room is None:
+        return False
+    if name == "destroyed":
+        participants_all_gone(room=room, at=event.at, meeting=room.meeting)
+        return True
+    if name == "kicked" and "id" not in data and isinstance(data.get("kicked"), int):
+        data = {**data, "id": data["kicked"]}
+    janus_id = _participant_id(data)
+    state = participant_for_janus_id(
+        room=room, janus_id=janus_id, display=str(data.get("display", "")), create=name == "joined"
+    )
+    if state is None:
+        return False
+    PLUGIN_HANDLERS[name](state, data, event)
+    readiness_from_state(state=state)
+    return True
+
+
+def _joined(state: ParticipantState, data: dict[str, Any], event: Event) -> None:
+    participant_update(
+        row=state,
+        at=event.at,
+        state=State.CONNECTING,
+        session_id=event.session_id,
+        handle_id=event.handle_id,
+        audio_muted=False,
+        talking=False,
+    )
+
+
+def _published(state: ParticipantState, data: dict[str, Any], event: Event) -> None:
+    changes: dict[str, Any] = {"state": State.PUBLISHING}
+    for stream in data.get("streams") or []:
+        if isinstance(stream, dict) and stream.get("type") == "audio" and isinstance(stream.get("mid"), str):
+            changes["audio_mid"] = stream["mid"]
+            break
+    participant_update(row=state, at=event.at, **changes)
+
+
+def _unpublished(state: ParticipantState, data: dict[str, Any], event: Event) -> None:
+    if state.state != State.NOT_CONNECTED:
+        participant_update(row=state, at=event.at, state=State.CONNECTING, talking=False, media_received=False)
+
+
+def _left(state: ParticipantState, data: dict[str, Any], event: Event) -> None:
+    participant_update(row=state, at=event.at, **GONE)
+
+
+def _talking(state: ParticipantState, data: dict[str, Any], event: Event) -> None:
+    participant_update(row=state, at=event.at, talking=not state.audio_muted)
+
+
+def _stopped_talking(state: ParticipantState, data: dict[str, Any], event: Event) -> None:
+    participant_update(row=state, at=event.at, talking=False)
+
+
+def _moderated(state: ParticipantState, data: dict[str, Any], event: Event) -> None:
+    if data.get("mid") != state.audio_mid:
+        return
+    muted = data.get("moderation") == "muted"
+    participant_update(row=state, at=event.at, audio_muted=muted, talking=False if muted else state.talking)
+
+
+PLUGIN_HANDLERS: dict[str, Callable[[ParticipantState, dict[str, Any], Event], None]] = {
+    "joined": _joined,
+    "published": _published,
+    "unpublished": _unpublished,
+    "leaving": _left,
+    "kicked": _left,
+    "talking": _talking,
+    "stopped-talking": _stopped_talking,
+    "moderated": _moderated,
+    "destroyed": lambda *args: None,  # handled before a participant is looked up
+}
+
+
+def _by_handle(server: MediaServer, event: Event) -> ParticipantState | None:
+    if event.handle_id is None:
+        return None
+    return (
+        ParticipantState.objects.select_for_update()
+        .select_related("video_room__meeting")
+        .filter(video_room__server=server, handle_id=event.handle_id)
+        .exclude(video_room__status=VideoRoom.Status.CLOSED)
+        .first()
+    )
+
+
+def on_webrtc(server: MediaServer, event: Event) -> bool:
+    if event.subtype != 6:  # 6 = connection up / hangup; ICE and DTLS steps are not shown
+        return False
+    state = _by_handle(server, event)
+    if state is None:
+        return False
+    connection = event.body.get("connection")
+    if connection == "webrtcup":
+        if state.state in (State.NOT_CONNECTED, State.CONNECTING):
+            participant_update(row=state, at=event.at, state=State.CONNECTED)
+    elif connection == "hangup":
+        if state.state != State.NOT_CONNECTED:
+            participant_update(
+                row=state, at=event.at, state=State.CONNECTING, talking=False, media_received=False, bitrate_kbps=0
+            )
+    else:
+        return False
+    readiness_from_state(state=state)
+    return True
+
+
+def on_media(server: MediaServer, event: Event) -> bool:
+    state = _by_handle(server, event)
+    if state is None:
+        return False
+    body = event.body
+    if event.subtype == 1:  # receiving started/stopped
+        receiving = body.get("receiving")
+        if not isinstance(receiving, bool):
+            raise MalformedEvent("receiving must be a boolean")
+        participant_update(row=state, at=event.at, media_received=receiving or state.media_received)
+        readiness_from_state(state=state)
+        return True
+    if event.subtype != 3:  # 3 = statistics, one per m-line per second
+        return False
+    mid = str(body.get("mid", ""))
+    try:
+        received = int(body.get("packets-received", 0))
+        lost = int(body.get("lost", 0))
+        bytes_lastsec = int(body.get("bytes-received-lastsec", 0))
+    except (TypeError, ValueError) as exc:
+        raise MalformedEvent("media statistics must be numbers") from exc
+    counters = dict(state.counters)
+    previous = counters.get(mid, {})
+    d_received = max(0, received - int(previous.get("received", 0)))
+    d_lost = max(0, lost - int(previous.get("lost", 0)))
+    counters[mid] = {"received": received, "lost": lost, "kbps": bytes_lastsec * 8 // 1000}
+    total_kbps = sum(int(c.get("kbps", 0)) for c in counters.values())
+    loss = round(100.0 * d_lost / (d_received + d_lost), 1) if previous and (d_received + d_lost) else state.loss_pct
+    # Small wobbles are not worth a push to every board: store them, broadcast real changes only.
+    worth = abs(total_kbps - state.bitrate_kbps) > max(20, state.bitrate_kbps // 5) or abs(loss - state.loss_pct) >= 1
+    if worth:
+        participant_update(
+            row=state, at=event.at, counters=counters, bitrate_kbps=total_kbps, loss_pct=loss, media_received=True
+        )
+    else:
+        state.counters = counters
+        state.save(update_fields=["counters"])
+    return True
+
+
+def on_session(server: MediaServer, event: Event) -> bool:
+    if event.body.get("name") not in ("destroyed", "timeout") or event.session_id is None:
+        return False
+    states = (
+        ParticipantState.objects.select_for_update()
+        .select_related("video_room__meeting")
+        .filter(video_room__server=server, session_id=event.session_id)
+        .exclude(state=State.NOT_CONNECTED)
+    )
+    touched = False
+    for state in states:
+        participant_update(row=state, at=event.at, **GONE)
+        touched = True
+    return touched
+
+
+def on_core(server: MediaServer, event: Event) -> bool:
+    status = event.body.get("status")
+    if status == "started":
+        from live.tasks import server_reconcile as server_reconcile_task
+
+        MediaServer.objects.filter(pk=server.pk).update(
+            is_healthy=True, last_started_at=event.at, last_checked_at=timezone.now(), last_error=""
+        )
+        server_id = server.pk
+        transaction.on_commit(lambda: server_reconcile_task.delay(server_id=server_id))
+        return True
+    if status == "shutdown":
+        server_mark_down(server=server, error="shutdown")
+        return True
+    return False
+
+
+HANDLERS: dict[int, Callable[[MediaServer, Event], bool]] = {
+    TYPE_SESSION: on_session,
+    TYPE_WEBRTC: on_webrtc,
+    TYPE_MEDIA: on_media,
+    TYPE_PLUGIN: on_plugin,
+    TYPE_CORE: on_core,
+}

@@ -1,0 +1,12 @@
+"""Periodic tasks of the live app (collected by portal/celery.py)."""
+
+from django.conf import settings
+
+BEAT_SCHEDULE = {
+    "live-reconcile": {
+        "task": "live.tasks.reconcile_all",
+        "schedule": settings.LIVE_RECONCILE_SECONDS,
+        # A run that waited longer than one period is stale: the next one is already queued.
+        "options": {"expires": settings.LIVE_RECONCILE_SECONDS},
+    },
+}

@@ -1,0 +1,205 @@
+"""Reads for the live room board, the readiness board and the join page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from common.scoping import user_scope_unit_ids
+from live.constants import READINESS_WINDOW
+from live.models import MediaServer, ParticipantState, ReadinessCheck, VideoRoom
+from meetings.models import Meeting
+from sites.models import BridgePoint
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def meeting_visible_to(*, user: User, meeting: Meeting) -> bool:
+    """
+    May `user` watch this meeting's live state? District users with the live view permission see all
+    meetings; a user tied to a unit (a commune officer) sees a meeting only when a bridge point of
+    their unit hosts it or is invited to it.
+    """
+    if not user.is_authenticated or not user.has_perm("live.view_videoroom"):
+        return False
+    if user.pk == meeting.organiser_id:
+        return True
+    unit_ids = user_scope_unit_ids(user)
+    if unit_ids is None:
+        return True
+    if meeting.host_bridge_point.room.site.unit_id in unit_ids:
+        return True
+    return meeting.invitations.filter(bridge_point__room__site__unit_id__in=unit_ids).exists()
+
+
+def meetings_visible_to(*, user: User) -> QuerySet[Meeting]:
+    """Meetings `user` may watch (see `meeting_visible_to`), soonest first."""
+    queryset = Meeting.objects.select_related("host_bridge_point").order_by("starts_at")
+    if not user.has_perm("live.view_videoroom"):
+        return queryset.none()
+    unit_ids = user_scope_unit_ids(user)
+    if unit_ids is None:
+        return queryset
+    return queryset.filter(
+        Q(organiser=user)
+        | Q(host_bridge_point__room__site__unit_id__in=unit_ids)
+        | Q(invitations__bridge_point__room__site__unit_id__in=unit_ids)
+    ).distinct()
+
+
+def media_server_pick() -> MediaServer | None:
+    """The least-loaded healthy server with room to spare (active rooms counted), or None."""
+    return (
+        MediaServer.objects.filter(is_enabled=True, is_healthy=True)
+        .annotate(
+            load=Count(
+                "rooms",
+                filter=Q(rooms__status__in=[VideoRoom.Status.PENDING, VideoRoom.Status.ACTIVE]),
+            )
+        )
+        .order_by("load", "pk")
+        .first()
+    )
+
+
+def link_quality(state: ParticipantState) -> str:
+    """good / fair / poor from Janus's media statistics; empty while not publishing."""
+    if state.state != ParticipantState.State.PUBLISHING:
+        return ""
+    if state.loss_pct >= 8 or (state.media_received and state.bitrate_kbps == 0):
+        return "poor"
+    if state.loss_pct >= 2:
+        return "fair"
+    return "good"
+
+
+def participant_row(state: ParticipantState) -> dict[str, Any]:
+    """One participant as the board shows it (no tokens, no Janus ids)."""
+    return {
+        "key": state.pk,
+        "bridge_point_id": state.bridge_point_id,
+        "name": state.bridge_point.janus_display if state.bridge_point_id else state.display,
+        "display": state.display,
+        "invited": state.bridge_point_id is not None,
+        "host": state.bridge_point_id is not None and state.invitation_id is None,
+        "state": state.state,
+        "audio_muted": state.audio_muted,
+        "talking": state.talking,
+        "bitrate_kbps": state.bitrate_kbps,
+        "loss_pct": round(state.loss_pct, 1),
+        "quality": link_quality(state),
+        "changed_at": state.changed_at.isoformat() if state.changed_at else None,
+    }
+
+
+def meeting_row(meeting: Meeting) -> dict[str, Any]:
+    room = getattr(meeting, "video_room", None)
+    return {
+        "id": meeting.pk,
+        "title": meeting.title,
+        "status": meeting.status,
+        "room_status": room.status if room else None,
+    }
+
+
+def board_snapshot(*, meeting_id: int) -> dict[str, Any]:
+    """The full live state of a meeting: what the board renders on connect and after a gap."""
+    meeting = Meeting.objects.select_related("video_room").get(pk=meeting_id)
+    room = getattr(meeting, "video_room", None)
+    rows: list[dict[str, Any]] = []
+    if room is not None:
+        states = sorted(
+            room.participants.select_related("bridge_point"),
+            # The host first, then the invited sites by name, then anyone not invited.
+            key=lambda s: (s.bridge_point_id is None, s.invitation_id is not None, s.display),
+        )
+        rows = [participant_row(s) for s in states]
+    else:
+        # Before the room exists every invited site is simply not connected.
+        for invitation in meeting.invitations.select_related("bridge_point"):
+            rows.append(
+                {
+                    "key": f"i{invitation.pk}",
+                    "bridge_point_id": invitation.bridge_point_id,
+                    "name": invitation.bridge_point.janus_display,
+                    "display": "",
+                    "invited": True,
+                    "host": False,
+                    "state": ParticipantState.State.NOT_CONNECTED,
+                    "audio_muted": False,
+                    "talking": False,
+                    "bitrate_kbps": 0,
+                    "loss_pct": 0,
+                    "quality": "",
+                    "changed_at": None,
+                }
+            )
+    return {"seq": room.seq if room else 0, "meeting": meeting_row(meeting), "participants": rows}
+
+
+def readiness_colour(*, check: ReadinessCheck | None, state: ParticipantState | None) -> str:
+    """green: checklist done and a test call whose media Janus received; amber: partly; red: nothing."""
+    published = bool(check and check.test_call_published) or bool(
+        state and state.state == ParticipantState.State.PUBLISHING
+    )
+    received = bool(check and check.test_call_media_received) or bool(state and state.media_received)
+    if check and check.checklist_done and published and received:
+        return "green"
+    if (check and (check.camera_ok or check.microphone_ok or check.display_ok or check.link_ok)) or published:
+        return "amber"
+    return "red"
+
+
+def readiness_board(*, meeting: Meeting) -> list[dict[str, Any]]:
+    """Each invited site's readiness, for the organiser's board."""
+    rows = []
+    invitations = meeting.invitations.select_related("bridge_point", "readiness", "participant_state").order_by(
+        "bridge_point__janus_display"
+    )
+    for invitation in invitations:
+        check = getattr(invitation, "readiness", None)
+        state = getattr(invitation, "participant_state", None)
+        rows.append(
+            {
+                "invitation": invitation,
+                "bridge_point": invitation.bridge_point,
+                "check": check,
+                "state": state,
+                "colour": readiness_colour(check=check, state=state),
+            }
+        )
+    return rows
+
+
+def readiness_window_open(*, meeting: Meeting) -> bool:
+    """Readiness is tracked from T-60 minutes until the meeting ends."""
+    return meeting.starts_at - timedelta(seconds=READINESS_WINDOW) <= timezone.now() <= meeting.ends_at
+
+
+def may_join_from(*, user: User, meeting: Meeting, bridge_point_id: int) -> bool:
+    """
+    A bridge point's join page (its token) is for the people at that bridge point: users tied to a unit
+    join from bridge points of their units; district users (no unit) only from the meeting's host
+    bridge point, so no district account can collect the communes' tokens.
+    """
+    if not user.has_perm("live.join_room"):
+        return False
+    if user_scope_unit_ids(user) is None:
+        return bridge_point_id == meeting.host_bridge_point_id
+    return BridgePoint.objects.visible_to(user).filter(pk=bridge_point_id).exists()
+
+
+def participant_for_join(*, user: User, meeting: Meeting, bridge_point_id: int) -> ParticipantState | None:
+    """The participant row (token, pin) whose join page `user` may open, once the room exists."""
+    if not may_join_from(user=user, meeting=meeting, bridge_point_id=bridge_point_id):
+        return None
+    return (
+        ParticipantState.objects.select_related("video_room__server", "bridge_point")
+        .filter(video_room__meeting=meeting, bridge_point_id=bridge_point_id)
+        .exclude(video_room__status=VideoRoom.Status.CLOSED)
+        .first()
+    )

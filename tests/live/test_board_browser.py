@@ -1,0 +1,129 @@
+"""The live room board in Debian's headless Chromium: it renders the snapshot, updates from Janus events
+within a second, resyncs after a gap in the delta numbers, and its mute button reaches the API."""
+
+import base64
+import json
+import shutil
+import threading
+import time
+
+import httpx
+import pytest
+
+from accounts.roles import Role
+from live import services
+from live.broadcast import group_send
+from live.models import MediaServer, VideoRoom
+from meetings.models import Meeting
+from tests.janus_server import EVENTS_PASSWORD, EVENTS_USER
+from tests.live.conftest import session_cookie
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if shutil.which("chromium") is None:
+        pytest.skip("chromium is not installed")
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls here are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def post_events(server, events):
+    token = base64.b64encode(f"{EVENTS_USER}:{EVENTS_PASSWORD}".encode()).decode()
+    response = httpx.post(server.events_url, content=json.dumps(events), headers={"Authorization": f"Basic {token}"})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_board_updates_live(browser, portal_server, briefing, make_user):
+    MediaServer.objects.create(name="b", server_name="janus-b", api_url="http://127.0.0.1:1/janus")
+    Meeting.objects.filter(pk=briefing.meeting.pk).update(status=Meeting.Status.LIVE)
+    room = services.room_prepare(meeting=briefing.meeting)
+    VideoRoom.objects.filter(pk=room.pk).update(status=VideoRoom.Status.ACTIVE)
+    state = room.participants.get(bridge_point=briefing.sites[0])
+    host = make_user(Role.HOST)
+    name, value = session_cookie(host).split("=", 1)
+
+    context = browser.new_context(locale="en-US")
+    context.add_cookies([{"name": name, "value": value, "url": portal_server.url}])
+    page = context.new_page()
+    page.goto(f"{portal_server.url}/live/meetings/{briefing.meeting.pk}/board/")
+    row = page.locator(f'tr[data-key="{state.pk}"]')
+    row.wait_for()
+    assert row.get_attribute("data-state") == "not_connected"
+    assert page.locator("#board-rows tr").count() == 4
+
+    # Janus-shaped events through the real endpoint: the row changes within a second.
+    plugin = {"emitter": "janus-b", "type": 64, "session_id": 7, "handle_id": 8}
+    started = time.monotonic()
+    post_events(
+        portal_server,
+        [
+            {
+                **plugin,
+                "event": {
+                    "plugin": "janus.plugin.videoroom",
+                    "data": {"event": "joined", "room": room.room_id, "id": state.janus_id, "display": state.display},
+                },
+            },
+            {
+                **plugin,
+                "event": {
+                    "plugin": "janus.plugin.videoroom",
+                    "data": {"event": "published", "room": room.room_id, "id": state.janus_id, "streams": []},
+                },
+            },
+        ],
+    )
+    page.wait_for_selector(f'tr[data-key="{state.pk}"][data-state="publishing"]', timeout=3000)
+    assert time.monotonic() - started < 1.5
+    # A participant nobody invited is flagged.
+    post_events(
+        portal_server,
+        [
+            {
+                **plugin,
+                "handle_id": 9,
+                "event": {
+                    "plugin": "janus.plugin.videoroom",
+                    "data": {"event": "joined", "room": room.room_id, "id": 555, "display": "Laptop lạ"},
+                },
+            }
+        ],
+    )
+    page.wait_for_selector("tr:has-text('Laptop lạ') >> text=Not invited", timeout=3000)
+
+    # A lost delta (a gap in the numbers) makes the page ask for a fresh snapshot.
+    seq_before = page.evaluate("window.liveBoard.seq")
+    state.refresh_from_db()
+    services.participant_update(row=state, talking=True, broadcast=False)
+    VideoRoom.objects.filter(pk=room.pk).update(seq=seq_before + 5)
+    delta = {"type": "live.delta", "data": {"seq": seq_before + 5, "participants": []}}
+    sender = threading.Thread(target=group_send, args=(briefing.meeting.pk, delta))  # not from Playwright's loop
+    sender.start()
+    sender.join()
+    page.wait_for_function(f"window.liveBoard.seq === {seq_before + 5}", timeout=3000)
+    page.wait_for_selector(f'tr[data-key="{state.pk}"] td.audio >> text=Talking', timeout=3000)
+
+    # The mute button calls the API (the site is not really in Janus here, so the page shows the 409).
+    page.on("dialog", lambda dialog: dialog.accept())
+    row.locator("button[data-action=mute]").click()
+    page.wait_for_selector("#board-error:not([hidden])", timeout=3000)
+    context.close()

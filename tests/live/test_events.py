@@ -1,0 +1,280 @@
+"""The Janus event endpoint: basic auth, grouped arrays, validation, mapping to sites, attendance, deltas."""
+
+import base64
+import json
+import time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from live import services
+from live.models import MediaServer, ParticipantState, ReadinessCheck, VideoRoom
+from meetings.models import AttendanceInterval, Meeting
+from tests.janus_server import EVENTS_PASSWORD, EVENTS_USER
+
+URL = "/api/janus/events/"
+EMITTER = "janus-evt"
+
+
+def auth(user=EVENTS_USER, password=EVENTS_PASSWORD) -> dict:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
+
+
+def post(client, body, **headers):
+    return client.post(URL, data=json.dumps(body), content_type="application/json", **(headers or auth()))
+
+
+def ev(kind, event, subtype=None, session=None, handle=None):
+    out = {"emitter": EMITTER, "type": kind, "timestamp": int(time.time() * 1_000_000), "event": event}
+    if subtype is not None:
+        out["subtype"] = subtype
+    if session is not None:
+        out["session_id"], out["handle_id"] = session, handle
+    return out
+
+
+def plugin(data, **kw):
+    return ev(64, {"plugin": "janus.plugin.videoroom", "data": data}, **kw)
+
+
+@pytest.fixture
+def live_room(briefing):
+    MediaServer.objects.create(name="evt", server_name=EMITTER, api_url="http://127.0.0.1:1/janus")
+    Meeting.objects.filter(pk=briefing.meeting.pk).update(status=Meeting.Status.LIVE)
+    room = services.room_prepare(meeting=briefing.meeting)
+    VideoRoom.objects.filter(pk=room.pk).update(status=VideoRoom.Status.ACTIVE)
+    room.refresh_from_db()
+    return room
+
+
+def site_state(room, i=0):
+    return room.participants.filter(invitation__isnull=False).order_by("display")[i]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        auth(password="wrong"),
+        auth(user="other"),
+        {"HTTP_AUTHORIZATION": "Basic !!!"},
+        {"HTTP_AUTHORIZATION": "Bearer x"},
+    ],
+)
+def test_requires_basic_auth(client, db, headers):
+    response = client.post(URL, data="[]", content_type="application/json", **headers)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Basic")
+
+
+def test_only_post(client, db):
+    assert client.get(URL, **auth()).status_code == 405
+
+
+@pytest.mark.parametrize("body", ["not json", "42", '"x"'])
+def test_bad_body_is_400(client, db, body):
+    assert client.post(URL, data=body, content_type="application/json", **auth()).status_code == 400
+
+
+def test_join_publish_talk_mute_leave(client, live_room, django_capture_on_commit_callbacks):
+    """A grouped array walks a site through joined → webrtcup → published → talking → moderated → leaving."""
+    state = site_state(live_room)
+    pid, sid, hid = state.janus_id, 111, 222
+    room_id = live_room.room_id
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        r = post(
+            client,
+            [
+                plugin(
+                    {"event": "joined", "room": room_id, "id": pid, "display": state.display}, session=sid, handle=hid
+                ),
+                ev(16, {"connection": "webrtcup"}, subtype=6, session=sid, handle=hid),
+                plugin(
+                    {"event": "published", "room": room_id, "id": pid, "streams": [{"type": "audio", "mid": "a0"}]},
+                    session=sid,
+                    handle=hid,
+                ),
+                ev(32, {"media": "audio", "mid": "a0", "receiving": True}, subtype=1, session=sid, handle=hid),
+                plugin({"videoroom": "talking", "room": room_id, "id": pid}, session=sid, handle=hid),
+            ],
+        )
+    assert r.status_code == 200 and r.json() == {"received": 5, "applied": 5, "ignored": 0, "malformed": 0}
+    assert len(callbacks) == 5  # one numbered delta per change
+    state.refresh_from_db()
+    assert (state.state, state.talking, state.audio_mid, state.media_received) == ("publishing", True, "a0", True)
+    assert (state.session_id, state.handle_id) == (sid, hid)
+    interval = AttendanceInterval.objects.get(bridge_point=state.bridge_point, source="media")
+    assert interval.left_at is None
+    # moderated and leaving carry no session ids: mapped by room + participant id.
+    post(client, [plugin({"videoroom": "moderated", "room": room_id, "id": pid, "mid": "a0", "moderation": "muted"})])
+    state.refresh_from_db()
+    assert state.audio_muted and not state.talking
+    post(client, [plugin({"event": "leaving", "room": room_id, "id": pid})])
+    state.refresh_from_db()
+    assert state.state == "not_connected" and state.handle_id is None
+    interval.refresh_from_db()
+    assert interval.left_at is not None
+    live_room.refresh_from_db()
+    assert live_room.seq >= 7
+
+
+def test_media_stats_give_bitrate_and_loss(client, live_room):
+    state = site_state(live_room)
+    services.participant_update(row=state, state="publishing", handle_id=5, session_id=4)
+    base = {"media": "video", "mid": "1", "codec": "vp8"}
+    post(
+        client,
+        [
+            ev(
+                32,
+                {**base, "packets-received": 100, "lost": 0, "bytes-received-lastsec": 100_000},
+                subtype=3,
+                session=4,
+                handle=5,
+            )
+        ],
+    )
+    post(
+        client,
+        [
+            ev(
+                32,
+                {**base, "packets-received": 190, "lost": 10, "bytes-received-lastsec": 60_000},
+                subtype=3,
+                session=4,
+                handle=5,
+            )
+        ],
+    )
+    state.refresh_from_db()
+    assert state.bitrate_kbps == 480 and state.loss_pct == 10.0
+
+
+def test_kicked_and_destroyed(client, live_room):
+    a, b = site_state(live_room, 0), site_state(live_room, 1)
+    for s in (a, b):
+        services.participant_update(row=s, state="publishing")
+    post(client, [plugin({"event": "kicked", "room": live_room.room_id, "id": a.janus_id})])
+    a.refresh_from_db()
+    assert a.state == "not_connected"
+    post(client, [plugin({"event": "destroyed", "room": live_room.room_id})])
+    b.refresh_from_db()
+    assert b.state == "not_connected"
+    assert not AttendanceInterval.objects.filter(left_at__isnull=True).exists()
+
+
+def test_unknown_participant_is_flagged(client, live_room):
+    post(
+        client,
+        [
+            plugin(
+                {"event": "joined", "room": live_room.room_id, "id": 987654321, "display": "laptop"},
+                session=1,
+                handle=2,
+            )
+        ],
+    )
+    stranger = ParticipantState.objects.get(janus_id=987654321)
+    assert stranger.bridge_point is None and stranger.state == "connecting"
+    assert not AttendanceInterval.objects.exists()
+
+
+def test_session_timeout_clears_participants(client, live_room):
+    state = site_state(live_room)
+    services.participant_update(row=state, state="publishing", session_id=77, handle_id=78)
+    post(client, [ev(1, {"name": "timeout"}, session=77, handle=None)])
+    state.refresh_from_db()
+    assert state.state == "not_connected"
+
+
+def test_malformed_and_unknown_events_do_not_break_the_batch(client, live_room, caplog):
+    state = site_state(live_room)
+    good = plugin(
+        {"event": "joined", "room": live_room.room_id, "id": state.janus_id, "display": "x"}, session=1, handle=2
+    )
+    r = post(
+        client,
+        [
+            "a string",
+            {"type": "x", "event": {}},
+            {"type": 64, "emitter": EMITTER},
+            plugin({"event": "joined", "room": "abc", "id": 1}),
+            plugin({"event": "joined", "room": live_room.room_id, "id": "x"}),
+            ev(32, {"receiving": "yes"}, subtype=1, session=1, handle=2),
+            {**good, "emitter": "someone-else"},
+            ev(128, {"transport": "http"}),
+            plugin({"event": "created", "room": live_room.room_id}),
+            plugin({"event": "joined", "room": 1, "id": 5, "display": "other room"}),
+            good,
+        ],
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["received"] == 11 and body["applied"] == 1
+    assert body["malformed"] == 5  # the bad media event names no known handle yet: ignored
+    state.refresh_from_db()
+    assert state.state == "connecting"
+    assert "malformed" in caplog.text
+
+
+def test_single_object_body(client, live_room):
+    state = site_state(live_room)
+    r = post(
+        client,
+        plugin(
+            {"event": "joined", "room": live_room.room_id, "id": state.janus_id, "display": "x"}, session=1, handle=2
+        ),
+    )
+    assert r.json()["applied"] == 1
+
+
+def test_core_started_triggers_reconcile(client, live_room, django_capture_on_commit_callbacks, monkeypatch):
+    calls = []
+    monkeypatch.setattr("live.tasks.server_reconcile.delay", lambda **kw: calls.append(kw))
+    MediaServer.objects.filter(server_name=EMITTER).update(is_healthy=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, [ev(256, {"status": "started", "info": {}}, subtype=1)])
+    server = MediaServer.objects.get(server_name=EMITTER)
+    assert server.is_healthy and server.last_started_at
+    assert calls == [{"server_id": server.pk}]
+
+
+def test_core_shutdown_closes_attendance(client, live_room):
+    state = site_state(live_room)
+    services.participant_update(row=state, state="publishing")
+    post(client, [ev(256, {"status": "shutdown", "signum": 15}, subtype=2)])
+    state.refresh_from_db()
+    assert state.state == "not_connected"
+    assert not AttendanceInterval.objects.filter(left_at__isnull=True).exists()
+    assert not MediaServer.objects.get(server_name=EMITTER).is_healthy
+
+
+def test_test_call_before_start_fills_readiness(client, briefing):
+    MediaServer.objects.create(name="evt", server_name=EMITTER, api_url="http://127.0.0.1:1/janus")
+    room = services.room_prepare(meeting=briefing.meeting)
+    state = site_state(room)
+    post(
+        client,
+        [
+            plugin(
+                {"event": "joined", "room": room.room_id, "id": state.janus_id, "display": "x"}, session=1, handle=2
+            ),
+            plugin(
+                {"event": "published", "room": room.room_id, "id": state.janus_id, "streams": []}, session=1, handle=2
+            ),
+            ev(32, {"media": "video", "mid": "1", "receiving": True}, subtype=1, session=1, handle=2),
+        ],
+    )
+    check = ReadinessCheck.objects.get(invitation=state.invitation)
+    assert check.test_call_published and check.test_call_media_received
+    assert not AttendanceInterval.objects.exists()  # a test call is not attendance
+
+
+def test_query_count_per_event_is_bounded(client, live_room):
+    state = site_state(live_room)
+    services.participant_update(row=state, state="publishing", session_id=1, handle_id=2)
+    with CaptureQueriesContext(connection) as queries:
+        post(client, [plugin({"videoroom": "talking", "room": live_room.room_id, "id": state.janus_id})])
+    assert len(queries) <= 25
