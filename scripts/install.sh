@@ -47,19 +47,14 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 mkdir -p var
-if [ ! -f .env ]; then
-  echo ">> generating .env with fresh secrets"
-  gen() { .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(48))'; }
-  cat > .env <<ENV
-DJANGO_SECRET_KEY=$(gen)
-FIELD_ENCRYPTION_KEY=$(gen)
-JANUS_ADMIN_SECRET=$(gen)
-JANUS_API_SECRET=$(gen)
-JANUS_EVENTS_USER=janus-events
-JANUS_EVENTS_PASSWORD=$(gen)
-ENV
-  chmod 600 .env
-fi
+# .env holds this machine's secrets (never committed); any that are missing are generated.
+touch .env && chmod 600 .env
+gen() { .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(48))'; }
+for key in DJANGO_SECRET_KEY FIELD_ENCRYPTION_KEY JANUS_ADMIN_SECRET JANUS_API_SECRET JANUS_EVENTS_PASSWORD \
+           JANUS_VIDEOROOM_ADMIN_KEY; do
+  grep -q "^$key=" .env || { echo ">> generating $key in .env"; echo "$key=$(gen)" >> .env; }
+done
+grep -q "^JANUS_EVENTS_USER=" .env || echo "JANUS_EVENTS_USER=janus-events" >> .env
 
 .venv/bin/python manage.py compilemessages -v0 --ignore=.venv >/dev/null
 .venv/bin/python manage.py collectstatic --noinput -v0
