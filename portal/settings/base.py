@@ -237,3 +237,12 @@ LOGGING = {
 PORTAL_NAME = _("Online briefing portal")
 IMPORT_MAX_ROWS: int = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_BYTES: int = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# --- Briefings ------------------------------------------------------------------------------
+# May the person who drafted a version of the minutes also approve it? Most offices say no.
+BRIEFINGS_MINUTES_SELF_APPROVAL: bool = env.bool("BRIEFINGS_MINUTES_SELF_APPROVAL", default=False)
+BRIEFINGS_DOCUMENT_MAX_BYTES: int = env.int("BRIEFINGS_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Provincial operating rules: each site sends its confirmed delegation this long before the start.
+BRIEFINGS_DELEGATION_DEADLINE_MINUTES: int = env.int("BRIEFINGS_DELEGATION_DEADLINE_MINUTES", default=15)
+# The place in "Núi Thành, ngày … tháng … năm …"; empty means the host unit's short name.
+BRIEFINGS_MINUTES_PLACE: str = env("BRIEFINGS_MINUTES_PLACE", default="")
