@@ -107,7 +107,8 @@ def meeting_create(
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, **fields: Any) -> Meeting:
     """Change title, chair or times of a meeting that has not started; the booking follows."""
-    if meeting_has_started(meeting=meeting):
+    # Judge "started" on the stored row, not on an instance a form may already have changed.
+    if meeting_has_started(meeting=Meeting.objects.select_for_update().get(pk=meeting.pk)):
         raise ApplicationError(_("A meeting that has started cannot be rescheduled or renamed."))
     for name in ("title", "chair", "starts_at", "ends_at"):
         if name in fields:

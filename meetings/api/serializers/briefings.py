@@ -65,9 +65,9 @@ class MeetingSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
         ends_at = attrs.get("ends_at", getattr(self.instance, "ends_at", None))
         if starts_at and ends_at and ends_at <= starts_at:
             raise serializers.ValidationError({"ends_at": _("A meeting must end after it starts.")})
-        if self.instance is not None and "host_bridge_point" in attrs:
-            if attrs["host_bridge_point"] != self.instance.host_bridge_point:
-                raise serializers.ValidationError({"host_bridge_point": _("The host of a meeting cannot change.")})
+        host = attrs.get("host_bridge_point")
+        if self.instance is not None and host is not None and host != self.instance.host_bridge_point:
+            raise serializers.ValidationError({"host_bridge_point": _("The host of a meeting cannot change.")})
         return attrs
 
 
@@ -234,8 +234,7 @@ class MinutesSerializer(serializers.ModelSerializer):
             "approved_at",
         )
         extra_kwargs = {
-            f: {"required": False}
-            for f in ("governing_body", "issuing_body", "place", "title", "body", "chair")
+            f: {"required": False} for f in ("governing_body", "issuing_body", "place", "title", "body", "chair")
         }
 
 
