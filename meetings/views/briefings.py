@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View, generic
@@ -640,7 +641,7 @@ class LeaderDashboardView(BriefingMixin, generic.TemplateView):
             last_n=last_n,
             task_counts=selectors.task_counts_per_unit(user=user),
             upcoming=selectors.meeting_list_for_user(user=user)
-            .filter(status=Meeting.Status.SCHEDULED)
+            .filter(status=Meeting.Status.SCHEDULED, ends_at__gte=timezone.now())
             .order_by("starts_at")[:5],
             **kwargs,
         )

@@ -142,7 +142,7 @@ class MeetingViewSet(
             }
         )
 
-    @action(detail=True, methods=["get"], url_path="attendance.xlsx")
+    @action(detail=True, methods=["get"], url_path="attendance-xlsx")
     def attendance_xlsx(self, request: Request, pk: str | None = None) -> HttpResponse:
         meeting = self.get_object()
         response = HttpResponse(

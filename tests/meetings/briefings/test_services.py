@@ -33,16 +33,16 @@ def test_meeting_create_books_the_host_room_and_invites(meeting, host):
     assert (meeting.booking.starts_at, meeting.booking.ends_at) == (meeting.starts_at, meeting.ends_at)
     assert meeting.invitations.count() == 17
     # Inviting again changes nothing, and the host is never its own guest.
-    again = services.meeting_invite(meeting=meeting, bridge_points=[*selectors.bridge_points_for_group(group="all"), host])
+    again = services.meeting_invite(
+        meeting=meeting, bridge_points=[*selectors.bridge_points_for_group(group="all"), host]
+    )
     assert again == [] and meeting.invitations.count() == 17
 
 
 def test_meeting_must_end_after_start(office, host):
     now = timezone.now()
     with pytest.raises(ApplicationError):
-        services.meeting_create(
-            user=office, title="x", chair="y", host_bridge_point=host, starts_at=now, ends_at=now
-        )
+        services.meeting_create(user=office, title="x", chair="y", host_bridge_point=host, starts_at=now, ends_at=now)
     assert not Meeting.objects.exists()
 
 
@@ -83,7 +83,10 @@ def test_delegation_update_confirm_and_late_state(meeting, officer):
     )
     with pytest.raises(ApplicationError):  # fewer expected than named
         services.delegation_update(
-            invitation=invitation, user=officer, expected_headcount=1, members=[services.MemberData("A"), services.MemberData("B")]
+            invitation=invitation,
+            user=officer,
+            expected_headcount=1,
+            members=[services.MemberData("A"), services.MemberData("B")],
         )
     invitation = services.delegation_confirm(invitation=invitation, user=officer)
     assert invitation.confirmed_by == officer
@@ -108,7 +111,9 @@ def test_delegation_update_confirm_and_late_state(meeting, officer):
 def test_delegation_confirmed_after_deadline_is_marked_late(office, host, officer):
     meeting = make_meeting(office, host, starts_in=timedelta(minutes=10))
     invitation = invitation_of(meeting, "tam-hai")
-    services.delegation_update(invitation=invitation, user=officer, expected_headcount=1, members=[services.MemberData("A")])
+    services.delegation_update(
+        invitation=invitation, user=officer, expected_headcount=1, members=[services.MemberData("A")]
+    )
     invitation = services.delegation_confirm(invitation=invitation, user=officer)
     assert selectors.delegation_state(invitation=invitation) == selectors.DelegationState.CONFIRMED_LATE
 
@@ -145,13 +150,19 @@ def test_roll_call_keeps_roll_call_intervals_beside_media_ones(meeting, office):
     AttendanceInterval.objects.create(
         meeting=meeting, bridge_point=bp, source="media", joined_at=meeting.starts_at + timedelta(minutes=2)
     )
-    services.roll_call_record(meeting=meeting, bridge_point=bp, user=office, status="present", headcount=7, names="A\nB")
+    services.roll_call_record(
+        meeting=meeting, bridge_point=bp, user=office, status="present", headcount=7, names="A\nB"
+    )
     intervals = AttendanceInterval.objects.filter(meeting=meeting, bridge_point=bp)
     assert sorted(intervals.values_list("source", flat=True)) == ["media", "roll_call"]
     assert intervals.get(source="roll_call").joined_at == meeting.starts_at
     # Correcting to late moves the interval; to absent removes it and zeroes the headcount.
     services.roll_call_record(
-        meeting=meeting, bridge_point=bp, user=office, status="late", headcount=5,
+        meeting=meeting,
+        bridge_point=bp,
+        user=office,
+        status="late",
+        headcount=5,
         arrived_at=meeting.starts_at + timedelta(minutes=20),
     )
     assert intervals.get(source="roll_call").joined_at == meeting.starts_at + timedelta(minutes=20)
@@ -167,7 +178,9 @@ def test_roll_call_keeps_roll_call_intervals_beside_media_ones(meeting, office):
 def test_roll_call_refuses_uninvited_sites_and_empty_present(mountain_meeting, office):
     tam_hai = BridgePoint.objects.get(room__site__unit__code="tam-hai", role="participant")
     with pytest.raises(ApplicationError):
-        services.roll_call_record(meeting=mountain_meeting, bridge_point=tam_hai, user=office, status="present", headcount=3)
+        services.roll_call_record(
+            meeting=mountain_meeting, bridge_point=tam_hai, user=office, status="present", headcount=3
+        )
     bp = mountain_meeting.invitations.first().bridge_point
     with pytest.raises(ApplicationError):
         services.roll_call_record(meeting=mountain_meeting, bridge_point=bp, user=office, status="present", headcount=0)
@@ -272,13 +285,22 @@ def test_tasks_complete_and_follow_up_at_the_next_briefing(office, host, officer
     upcoming = make_meeting(office, host, title="Tuần này")
     tam_hai = officer.unit
     task = services.task_create(
-        meeting=past, unit=tam_hai, title="Báo cáo tàu thuyền", due_on=timezone.localdate() - timedelta(days=1), user=office
+        meeting=past,
+        unit=tam_hai,
+        title="Báo cáo tàu thuyền",
+        due_on=timezone.localdate() - timedelta(days=1),
+        user=office,
     )
     services.task_create(meeting=past, unit=other_officer.unit, title="Khác", due_on=timezone.localdate(), user=office)
     with pytest.raises(ApplicationError):
-        services.task_create(meeting=past, unit=tam_hai, title="x", due_on=timezone.localdate() - timedelta(days=30), user=office)
+        services.task_create(
+            meeting=past, unit=tam_hai, title="x", due_on=timezone.localdate() - timedelta(days=30), user=office
+        )
     assert task.is_overdue
-    assert {t.title for t in selectors.tasks_open_before(user=office, meeting=upcoming)} == {"Báo cáo tàu thuyền", "Khác"}
+    assert {t.title for t in selectors.tasks_open_before(user=office, meeting=upcoming)} == {
+        "Báo cáo tàu thuyền",
+        "Khác",
+    }
     assert [t.title for t in selectors.tasks_open_before(user=officer, meeting=upcoming)] == ["Báo cáo tàu thuyền"]
     counts = {c.unit.code: (c.open, c.overdue) for c in selectors.task_counts_per_unit(user=office)}
     assert counts == {"tam-hai": (1, 1), "tam-giang": (1, 0)}
@@ -296,12 +318,16 @@ def test_tasks_complete_and_follow_up_at_the_next_briefing(office, host, officer
 def test_attendance_rate_per_commune(office, host):
     meetings = [make_meeting(office, host, starts_in=timedelta(days=-d), title=f"M{d}") for d in (1, 2)]
     tam_hai = lambda m: invitation_of(m, "tam-hai").bridge_point  # noqa: E731
-    services.roll_call_record(meeting=meetings[0], bridge_point=tam_hai(meetings[0]), user=office, status="present", headcount=3)
+    services.roll_call_record(
+        meeting=meetings[0], bridge_point=tam_hai(meetings[0]), user=office, status="present", headcount=3
+    )
     services.roll_call_record(meeting=meetings[1], bridge_point=tam_hai(meetings[1]), user=office, status="absent")
     # No roll call at Tam Giang in the first, but media saw it.
     AttendanceInterval.objects.create(
-        meeting=meetings[0], bridge_point=invitation_of(meetings[0], "tam-giang").bridge_point,
-        source="media", joined_at=meetings[0].starts_at,
+        meeting=meetings[0],
+        bridge_point=invitation_of(meetings[0], "tam-giang").bridge_point,
+        source="media",
+        joined_at=meetings[0].starts_at,
     )
     make_meeting(office, host, title="future")  # not counted: not started
     rates = {r.unit.code: r for r in selectors.attendance_rates(user=office, last_n=10)}
