@@ -626,13 +626,11 @@ def _paragraphs(body: str) -> list[dict[str, Any]]:
     return [{"text": p, "heading": len(p) < 120 and p == p.upper() and "\n" not in p} for p in paragraphs]
 
 
-def minutes_pdf(*, minutes: Minutes) -> bytes:
-    """The minutes in the administrative layout of Decree 30/2020/NĐ-CP, as PDF (drafts watermarked)."""
-    from weasyprint import HTML  # heavy import: only when a PDF is asked for
-
+def minutes_pdf_html(*, minutes: Minutes) -> str:
+    """The HTML behind the PDF: Decree 30/2020/NĐ-CP layout; versions not yet approved are watermarked."""
     meeting = minutes.meeting
     day = timezone.localtime(minutes.approved_at or meeting.starts_at).date()
-    html = render_to_string(
+    return render_to_string(
         "meetings/briefings/minutes_pdf.html",
         {
             "minutes": minutes,
@@ -642,9 +640,18 @@ def minutes_pdf(*, minutes: Minutes) -> bytes:
             "date_line": f"{minutes.place}, {_vn_date(day)}",
             "recipients": [r.strip() for r in minutes.recipients.splitlines() if r.strip()],
             "number": minutes.number or "\u00a0" * 6 + "/BB-UBND",
+            "font_dir": settings.BRIEFINGS_PDF_FONT_DIR,
         },
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def minutes_pdf(*, minutes: Minutes) -> bytes:
+    """The minutes as PDF (WeasyPrint), in Liberation Serif read from BRIEFINGS_PDF_FONT_DIR."""
+    from weasyprint import HTML  # heavy import: only when a PDF is asked for
+    from weasyprint.text.fonts import FontConfiguration
+
+    html = minutes_pdf_html(minutes=minutes)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=FontConfiguration())
 
 
 def attendance_xlsx(*, meeting: Meeting, user: User) -> bytes:

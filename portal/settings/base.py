@@ -246,3 +246,6 @@ BRIEFINGS_DOCUMENT_MAX_BYTES: int = env.int("BRIEFINGS_DOCUMENT_MAX_BYTES", defa
 BRIEFINGS_DELEGATION_DEADLINE_MINUTES: int = env.int("BRIEFINGS_DELEGATION_DEADLINE_MINUTES", default=15)
 # The place in "Núi Thành, ngày … tháng … năm …"; empty means the host unit's short name.
 BRIEFINGS_MINUTES_PLACE: str = env("BRIEFINGS_MINUTES_PLACE", default="")
+# Liberation Serif 2.x (Debian fonts-liberation2) has every Vietnamese glyph; 1.x (fonts-liberation) lacks
+# ơ, ư, ạ … and would fall back to another face in the middle of words. The PDF loads these files by path.
+BRIEFINGS_PDF_FONT_DIR: str = env("BRIEFINGS_PDF_FONT_DIR", default="/usr/share/fonts/truetype/liberation2")
