@@ -1,9 +1,12 @@
 """Filters for the briefing lists (web and API)."""
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from common.scoping import scope_queryset
 from meetings.models import Meeting, MinutesTask
 from sites.models import AdministrativeUnit
 
@@ -31,6 +34,12 @@ class TaskFilterSet(django_filters.FilterSet):
     class Meta:
         model = MinutesTask
         fields = ("status", "unit", "overdue")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.request is not None:  # a commune picks among its own units only
+            field = self.filters["unit"]
+            field.queryset = scope_queryset(AdministrativeUnit.objects.all(), self.request.user)
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         from django.utils import timezone

@@ -75,10 +75,10 @@ class InviteSerializer(ScopedSerializerMixin, serializers.Serializer):
     bridge_points = serializers.PrimaryKeyRelatedField(
         queryset=BridgePoint.objects.filter(is_active=True), many=True, required=False
     )
-    group = serializers.ChoiceField(choices=InviteGroup.CHOICES, required=False)
+    invite_group = serializers.ChoiceField(choices=InviteGroup.CHOICES, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs.get("bridge_points") and not attrs.get("group"):
+        if not attrs.get("bridge_points") and not attrs.get("invite_group"):
             raise serializers.ValidationError(_("Name bridge points or a group."))
         return attrs
 

@@ -108,12 +108,12 @@ class MeetingViewSet(
 
     @action(detail=True, methods=["post"], serializer_class=s.InviteSerializer)
     def invite(self, request: Request, pk: str | None = None) -> Response:
-        """Invite bridge points by id and/or a whole group (all communes, mountain, coastal, island…)."""
+        """Invite bridge points by id and/or a whole `invite_group` (all communes, mountain, coastal, island…)."""
         meeting = self.get_object()
         data = s.InviteSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         points = list(data.validated_data.get("bridge_points", []))
-        if group := data.validated_data.get("group"):
+        if group := data.validated_data.get("invite_group"):
             points += list(selectors.bridge_points_for_group(group=group))
         created = services.meeting_invite(meeting=meeting, bridge_points=points)
         return Response({"invited": len(created), "total": meeting.invitations.count()}, status=status.HTTP_200_OK)

@@ -88,7 +88,10 @@ def test_wrong_roles_get_403_and_nothing_changes(api, make_user, world, officer,
         "ends_at": "2030-01-01T09:00:00+07:00",
     }
     assert api(technician).post("/api/meetings/", payload, format="json").status_code == 403
-    assert api(officer).post(f"/api/meetings/{meeting.pk}/invite/", {"group": "all"}, format="json").status_code == 403
+    assert (
+        api(officer).post(f"/api/meetings/{meeting.pk}/invite/", {"invite_group": "all"}, format="json").status_code
+        == 403
+    )
     rc = {"meeting": meeting.pk, "bridge_point": world["own"]["invitations"].bridge_point_id, "status": "absent"}
     assert api(officer).post("/api/roll-calls/", rc, format="json").status_code == 403
     assert api(technician).get("/api/minutes/").status_code == 403
@@ -124,7 +127,7 @@ def test_meeting_create_with_group_invite_agenda_and_planned_end(api, office, ho
     assert response.status_code == 201, response.json()
     meeting_id = response.json()["id"]
     assert response.json()["invitation_count"] == 5
-    response = client.post(f"/api/meetings/{meeting_id}/invite/", {"group": "island"}, format="json")
+    response = client.post(f"/api/meetings/{meeting_id}/invite/", {"invite_group": "island"}, format="json")
     assert response.json() == {"invited": 1, "total": 6}
     first = client.post(
         "/api/agenda-items/", {"meeting": meeting_id, "title": "Mở đầu", "duration_minutes": 5}, format="json"

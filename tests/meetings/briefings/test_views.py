@@ -291,3 +291,9 @@ def test_leaders_dashboard(client, leader, office, host, meeting):
     rates = {r.unit.code: r.rate for r in response.context["rates"]}
     assert rates["tam-hai"] == 100.0 and rates["tam-son"] == 0.0
     assert "chart.umd.min.js" in response.content.decode()
+
+
+def test_task_filter_offers_a_commune_only_its_own_units(client, officer):
+    client.force_login(officer)
+    form = client.get(reverse("meetings:minutestask_list")).context["filter"].form
+    assert [unit.code for unit in form.fields["unit"].queryset] == ["tam-hai"]
