@@ -107,8 +107,15 @@ def load() -> None:
     if created:
         _roll_call(past, organiser)
         minutes = services.minutes_draft_create(meeting=past, user=organiser)
-        services.minutes_update(minutes=minutes, user=organiser, number="42/BB-UBND", recipients="Thường trực Huyện ủy\nCác xã, thị trấn\nLưu: VT")
-        units = [inv.bridge_point.room.site.unit for inv in past.invitations.select_related("bridge_point__room__site__unit")]
+        services.minutes_update(
+            minutes=minutes,
+            user=organiser,
+            number="42/BB-UBND",
+            recipients="Thường trực Huyện ủy\nCác xã, thị trấn\nLưu: VT",
+        )
+        units = [
+            inv.bridge_point.room.site.unit for inv in past.invitations.select_related("bridge_point__room__site__unit")
+        ]
         for unit in units[:6]:
             services.task_create(
                 meeting=past,

@@ -50,9 +50,7 @@ def meeting_list_for_user(*, user: User) -> QuerySet[Meeting]:
     unit_ids = user_scope_unit_ids(user)
     if unit_ids is None:
         return qs
-    invited = MeetingInvitation.objects.filter(
-        meeting=OuterRef("pk"), bridge_point__room__site__unit_id__in=unit_ids
-    )
+    invited = MeetingInvitation.objects.filter(meeting=OuterRef("pk"), bridge_point__room__site__unit_id__in=unit_ids)
     return qs.filter(Q(host_bridge_point__room__site__unit_id__in=unit_ids) | Exists(invited))
 
 

@@ -341,3 +341,18 @@ def test_meeting_list_for_user_shows_communes_only_their_invitations(meeting, mo
     assert set(selectors.meeting_list_for_user(user=officer)) == {meeting}
     assert set(selectors.meeting_list_for_user(user=office)) == {meeting, mountain_meeting}
     assert MeetingInvitation.objects.filter(meeting=mountain_meeting).count() == 5
+
+
+def test_demo_data_loads_and_is_idempotent(demo):
+    from meetings import demo_briefings
+
+    demo_briefings.load()
+    counts = (Meeting.objects.count(), Minutes.objects.count(), MinutesTask.objects.count(), RollCall.objects.count())
+    demo_briefings.load()
+    assert counts == (
+        Meeting.objects.count(),
+        Minutes.objects.count(),
+        MinutesTask.objects.count(),
+        RollCall.objects.count(),
+    )
+    assert counts[0] == 3 and Minutes.objects.filter(status="approved").count() == 1
