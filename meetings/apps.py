@@ -9,7 +9,16 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from common.context_processors import register_area
 
-        # Bookings menu (the briefings part adds its own items).
+        register_area(
+            _("Briefings"),
+            [
+                (_("Meetings"), "meetings:meeting_list", "meetings.view_meeting"),
+                (_("Leaders' overview"), "meetings:briefing_dashboard", "meetings.view_minutes"),
+                (_("Tasks"), "meetings:minutestask_list", "meetings.view_minutestask"),
+                (_("Text blocks"), "meetings:textblock_list", "meetings.view_textblock"),
+            ],
+        )
+        # Bookings menu.
         register_area(
             _("Bookings"),
             [

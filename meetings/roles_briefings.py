@@ -1,1 +1,47 @@
-GRANTS: dict[str, list[str]] = {}
+"""What each role may do with briefings: agenda, documents, delegations, roll call, minutes and tasks."""
+
+from accounts.roles import Role, edit_perms, view_perms
+
+APP = "meetings"
+ALL = (
+    "meeting",
+    "meetinginvitation",
+    "agendaitem",
+    "meetingdocument",
+    "delegationmember",
+    "rollcall",
+    "minutes",
+    "minutestask",
+    "textblock",
+    "attendanceinterval",
+)
+# What a site needs to take part: the meeting, its agenda and documents, its own delegation.
+PARTICIPANT_VIEW = ("meeting", "meetinginvitation", "agendaitem", "meetingdocument", "delegationmember")
+
+GRANTS = {
+    Role.ADMINISTRATOR: [
+        *edit_perms(APP, *ALL),
+        f"{APP}.approve_minutes",
+        f"{APP}.complete_minutestask",
+    ],
+    # Office staff organise: meetings, invitations, agenda, documents, roll call, minutes, tasks.
+    Role.OFFICE_STAFF: [
+        *view_perms(APP, *ALL),
+        *edit_perms(APP, "meeting", "meetinginvitation", "agendaitem", "meetingdocument"),
+        *edit_perms(APP, "rollcall", "minutes", "minutestask", "textblock"),
+        f"{APP}.complete_minutestask",
+    ],
+    # The host runs the meeting: the roll call is taken at the host bridge point.
+    Role.HOST: [*view_perms(APP, *ALL), *edit_perms(APP, "rollcall")],
+    Role.TECHNICIAN: view_perms(APP, *PARTICIPANT_VIEW),
+    # A commune sees what its bridge points are invited to, edits and confirms its own delegation,
+    # and reports its tasks done.
+    Role.COMMUNE_OFFICER: [
+        *view_perms(APP, *PARTICIPANT_VIEW, "rollcall", "minutes", "minutestask"),
+        f"{APP}.change_meetinginvitation",
+        *edit_perms(APP, "delegationmember"),
+        f"{APP}.complete_minutestask",
+    ],
+    # Leaders review and approve minutes and follow attendance and tasks.
+    Role.LEADER: [*view_perms(APP, *ALL), f"{APP}.approve_minutes"],
+}

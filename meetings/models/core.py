@@ -134,6 +134,17 @@ class MeetingInvitation(TimeStampedModel):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
     bridge_point = models.ForeignKey("sites.BridgePoint", on_delete=models.PROTECT, related_name="invitations")
+    # The delegation (thành phần dự họp) the site sends; its members are `DelegationMember` rows.
+    expected_headcount = models.PositiveSmallIntegerField(_("expected headcount"), default=0)
+    confirmed_at = models.DateTimeField(_("delegation confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delegation confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()

@@ -293,3 +293,15 @@ JANUS_EVENTS_PASSWORD: str = env("JANUS_EVENTS_PASSWORD", default="dev-events-pa
 JANUS_VIDEOROOM_ADMIN_KEY: str = env("JANUS_VIDEOROOM_ADMIN_KEY", default="dev-videoroom-admin-key")
 # Seconds between participant reconciles of a live meeting (events may be lost, JANUS.md §9).
 LIVE_RECONCILE_SECONDS: float = env.float("LIVE_RECONCILE_SECONDS", default=5.0)
+
+# --- Briefings ------------------------------------------------------------------------------
+# May the person who drafted a version of the minutes also approve it? Most offices say no.
+BRIEFINGS_MINUTES_SELF_APPROVAL: bool = env.bool("BRIEFINGS_MINUTES_SELF_APPROVAL", default=False)
+BRIEFINGS_DOCUMENT_MAX_BYTES: int = env.int("BRIEFINGS_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Provincial operating rules: each site sends its confirmed delegation this long before the start.
+BRIEFINGS_DELEGATION_DEADLINE_MINUTES: int = env.int("BRIEFINGS_DELEGATION_DEADLINE_MINUTES", default=15)
+# The place in "Núi Thành, ngày … tháng … năm …"; empty means the host unit's short name.
+BRIEFINGS_MINUTES_PLACE: str = env("BRIEFINGS_MINUTES_PLACE", default="")
+# Liberation Serif 2.x (Debian fonts-liberation2) has every Vietnamese glyph; 1.x (fonts-liberation) lacks
+# ơ, ư, ạ … and would fall back to another face in the middle of words. The PDF loads these files by path.
+BRIEFINGS_PDF_FONT_DIR: str = env("BRIEFINGS_PDF_FONT_DIR", default="/usr/share/fonts/truetype/liberation2")

@@ -1,0 +1,235 @@
+"""Forms for briefings. They validate input; the views hand the cleaned data to the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from common.views import ScopedModelForm
+from meetings.models import AgendaItem, Meeting, Minutes, MinutesTask, RollCall, TextBlock
+from meetings.selectors.briefings import InviteGroup
+from meetings.services import briefings as services
+from sites.models import AdministrativeUnit, BridgePoint
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+def _bootstrap(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            continue
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs.setdefault("class", css)
+
+
+class MeetingForm(ScopedModelForm):
+    """A briefing: who chairs, from where, when, and which sites are invited (by group or one by one)."""
+
+    invite_group = forms.ChoiceField(
+        label=_("Invite a group"),
+        choices=[("", "—"), *InviteGroup.CHOICES],
+        required=False,
+        help_text=_("All communes in one click, or the mountain, coastal or island ones."),
+    )
+    invited = forms.ModelMultipleChoiceField(
+        label=_("Invite bridge points"),
+        queryset=BridgePoint.objects.filter(is_active=True, role="participant").select_related("room__site"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ("title", "chair", "host_bridge_point", "starts_at", "ends_at")
+        widgets = {"starts_at": DateTimeInput(), "ends_at": DateTimeInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["host_bridge_point"].queryset = BridgePoint.objects.filter(is_active=True).order_by("-role")
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = [DATETIME_FORMAT]
+        if self.instance.pk:
+            self.fields["host_bridge_point"].disabled = True
+            del self.fields["invite_group"], self.fields["invited"]
+        else:
+            self.fields["invited"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("A meeting must end after it starts."))
+        return data
+
+    def save_with_services(self) -> Meeting:
+        data = self.cleaned_data
+        if self.instance.pk:
+            fields = {k: data[k] for k in ("title", "chair", "starts_at", "ends_at")}
+            return services.meeting_update(meeting=self.instance, **fields)
+        from meetings.selectors.briefings import bridge_points_for_group
+
+        invited = list(data.get("invited") or [])
+        if data.get("invite_group"):
+            invited += list(bridge_points_for_group(group=data["invite_group"]))
+        return services.meeting_create(
+            user=self.user,
+            title=data["title"],
+            chair=data["chair"],
+            host_bridge_point=data["host_bridge_point"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            invited=invited,
+        )
+
+
+class InviteForm(forms.Form):
+    group = forms.ChoiceField(label=_("Invite a group"), choices=[("", "—"), *InviteGroup.CHOICES], required=False)
+    bridge_points = forms.ModelMultipleChoiceField(
+        label=_("Bridge points"),
+        queryset=BridgePoint.objects.filter(is_active=True, role="participant"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("group") and not data.get("bridge_points"):
+            raise forms.ValidationError(_("Name bridge points or a group."))
+        return data
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ("title", "presenter", "duration_minutes", "parent", "position")
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        parents = meeting.agenda_items.filter(parent=None)
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+        self.fields["position"].required = False
+        _bootstrap(self)
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=255, required=False)
+    file = forms.FileField(
+        label=_("File"), help_text=_("PDF, DOCX, XLSX, PNG or JPEG; the content is checked, not only the name.")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.docx,.xlsx,.png,.jpg,.jpeg"
+
+
+class DelegationForm(forms.Form):
+    expected_headcount = forms.IntegerField(label=_("Expected headcount"), min_value=0, max_value=500)
+    members = forms.CharField(
+        label=_("Delegation"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text=_("One person per line: name, then a comma and the position."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+    def clean_members(self) -> list[services.MemberData]:
+        members = []
+        for line in self.cleaned_data["members"].splitlines():
+            name, _sep, position = line.partition(",")
+            if name.strip():
+                members.append(services.MemberData(name.strip()[:120], position.strip()[:200]))
+        return members
+
+    @staticmethod
+    def initial_members(invitation: Any) -> str:
+        return "\n".join(f"{m.name}, {m.position}" if m.position else m.name for m in invitation.members.all())
+
+
+class RollCallRowForm(forms.Form):
+    """One site's line on the roll call page (the prefix is the bridge point's id)."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *RollCall.Status.choices], required=False)
+    headcount = forms.IntegerField(label=_("Headcount"), min_value=0, max_value=500, required=False)
+    names = forms.CharField(label=_("Names"), widget=forms.Textarea(attrs={"rows": 1}), required=False)
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+        for field in self.fields.values():
+            field.widget.attrs["class"] += " form-control-sm" if "form-control" in field.widget.attrs["class"] else ""
+
+
+class MinutesForm(forms.ModelForm):
+    class Meta:
+        model = Minutes
+        fields = (
+            "number",
+            "governing_body",
+            "issuing_body",
+            "place",
+            "title",
+            "body",
+            "chair",
+            "secretary",
+            "recipients",
+        )
+        widgets = {"body": forms.Textarea(attrs={"rows": 24}), "recipients": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = MinutesTask
+        fields = ("unit", "title", "due_on")
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_ids = meeting.invitations.values("bridge_point__room__site__unit_id")
+        self.fields["unit"].queryset = AdministrativeUnit.objects.filter(pk__in=unit_ids)
+        _bootstrap(self)
+
+
+class TaskCompleteForm(forms.Form):
+    note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class TextBlockForm(ScopedModelForm):
+    class Meta:
+        model = TextBlock
+        fields = ("title", "body", "is_active")
