@@ -196,9 +196,13 @@ def booking_create(
     booked_by: User,
     notes: str = "",
     series: BookingSeries | None = None,
+    allow_past: bool = False,
 ) -> Booking:
-    """Book a room: confirmed at once when it keeps to the room's policy, tentative otherwise."""
-    _validate_times(starts_at, ends_at)
+    """
+    Book a room: confirmed at once when it keeps to the room's policy, tentative otherwise.
+    `allow_past` records a booking after the fact (a meeting entered once it was held).
+    """
+    _validate_times(starts_at, ends_at, allow_past=allow_past)
     _ensure_bookable(room)
     _ensure_free(room_id=room.pk, starts_at=starts_at, ends_at=ends_at)
     policy = policy_for(room)

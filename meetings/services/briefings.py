@@ -53,10 +53,16 @@ if TYPE_CHECKING:
 
 
 def meeting_booking_create(*, user: User, room: Any, title: str, starts_at: datetime, ends_at: datetime) -> Booking:
-    """Book the host room for a meeting, with the room's policy and the no-double-booking rule."""
+    """
+    Book the host room for a meeting, with the room's policy and the no-double-booking rule. A meeting
+    may be entered after it was held (its minutes and attendance are recorded later), so a past time
+    is accepted here.
+    """
     from meetings.services.bookings import booking_create
 
-    return booking_create(room=room, title=title, starts_at=starts_at, ends_at=ends_at, booked_by=user)
+    return booking_create(
+        room=room, title=title, starts_at=starts_at, ends_at=ends_at, booked_by=user, allow_past=True
+    )
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
+from common.exceptions import ConflictError
 from meetings.selectors.briefings import InviteGroup, bridge_points_for_group
 from meetings.services import briefings as services
 from sites.models import AdministrativeUnit, BridgePoint
@@ -38,16 +39,23 @@ def other_officer(demo, make_user):
 
 
 def make_meeting(office, host, *, starts_in=timedelta(days=2), group=InviteGroup.ALL, title="Giao ban tuần"):
+    """A meeting in the host room; when that slot is already booked by another test meeting, the
+    next free two-hour slot (the room cannot be double booked)."""
     starts_at = timezone.now() + starts_in
-    meeting = services.meeting_create(
-        user=office,
-        title=title,
-        chair="Nguyễn Văn A – Chủ tịch UBND huyện",
-        host_bridge_point=host,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=90),
-        invited=bridge_points_for_group(group=group),
-    )
+    for _attempt in range(10):
+        try:
+            meeting = services.meeting_create(
+                user=office,
+                title=title,
+                chair="Nguyễn Văn A – Chủ tịch UBND huyện",
+                host_bridge_point=host,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=90),
+                invited=bridge_points_for_group(group=group),
+            )
+            break
+        except ConflictError:
+            starts_at += timedelta(hours=2)
     first = services.agenda_item_save(meeting=meeting, title="Kinh tế - xã hội", duration_minutes=15)
     services.agenda_item_save(meeting=meeting, title="Phòng chống thiên tai", duration_minutes=10, parent=first)
     return meeting
