@@ -298,6 +298,9 @@ class MinutesTask(TimeStampedModel):
         related_name="+",
     )
     completion_note = models.TextField(_("completion report"), blank=True)
+    due_notified_on = models.DateField(
+        _("due notice sent on"), null=True, blank=True, editable=False, help_text=_("The last reminder sent.")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )

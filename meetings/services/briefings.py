@@ -40,6 +40,7 @@ from meetings.selectors.briefings import (
     meeting_has_started,
     minutes_latest,
 )
+from meetings.services import notices
 from sites.models import AdministrativeUnit, BridgePoint
 
 if TYPE_CHECKING:
@@ -60,9 +61,7 @@ def meeting_booking_create(*, user: User, room: Any, title: str, starts_at: date
     """
     from meetings.services.bookings import booking_create
 
-    return booking_create(
-        room=room, title=title, starts_at=starts_at, ends_at=ends_at, booked_by=user, allow_past=True
-    )
+    return booking_create(room=room, title=title, starts_at=starts_at, ends_at=ends_at, booked_by=user, allow_past=True)
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
@@ -140,6 +139,7 @@ def meeting_invite(*, meeting: Meeting, bridge_points: Iterable[BridgePoint]) ->
         invitation.save()
         existing.add(bp.pk)
         created.append(invitation)
+    notices.invitations_announce(invitations=created)
     return created
 
 
@@ -502,6 +502,7 @@ def minutes_submit(*, minutes: Minutes, user: User) -> Minutes:
     minutes.status = Minutes.Status.IN_REVIEW
     minutes.submitted_at = timezone.now()
     minutes.save()
+    notices.minutes_announce_review(minutes=minutes, submitted_by=user)
     return minutes
 
 

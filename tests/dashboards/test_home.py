@@ -20,9 +20,15 @@ EXPECTED = {
     Role.OFFICE_STAFF: {"sites.status", "sites.readiness"},
     Role.TECHNICIAN: {"sites.readiness", "sites.faulty_equipment", "sites.warranties"},
     Role.HOST: {"sites.status", "sites.readiness"},
-    Role.COMMUNE_OFFICER: {"sites.status", "sites.readiness", "sites.faulty_equipment"},
+    Role.COMMUNE_OFFICER: {"sites.status", "sites.readiness", "sites.faulty_equipment", "meetings.my_commune"},
     Role.FINANCE: {"sites.warranties", "sites.equipment_value"},
-    Role.LEADER: {"sites.status", "sites.equipment_value"},
+    Role.LEADER: {
+        "sites.status",
+        "sites.equipment_value",
+        "meetings.minutes_to_approve",
+        "meetings.attendance",
+        "meetings.overdue_tasks",
+    },
     Role.ADMINISTRATOR: {"common.health", "common.jobs", "sites.status"},
     Role.POLICE_OPERATOR: set(),
 }

@@ -23,7 +23,8 @@ def test_sites_sections_and_their_content(client, make_user):
     EquipmentFactory(site=site, room=bp.room, code="th-codec-1", status="faulty")
     client.force_login(make_user(Role.TECHNICIAN))
     html = client.get(site.get_absolute_url()).content.decode()
-    assert section_keys(html) == ["sites.unit", "sites.contacts", "sites.rooms", "sites.equipment"]
+    # The sites app's own sections come first; other apps' follow (meetings, cameras, investments...).
+    assert section_keys(html)[:4] == ["sites.unit", "sites.contacts", "sites.rooms", "sites.equipment"]
     assert "Điểm cầu Tam Hải" in html and "th-codec-1" in html
     # Police see the site but none of the inventory.
     client.force_login(make_user(Role.POLICE_OPERATOR))
@@ -49,7 +50,7 @@ def test_site_page_query_count_is_constant(client, make_user, django_assert_max_
     EquipmentFactory(site=site)
     client.force_login(make_user(Role.TECHNICIAN))
     client.get(site.get_absolute_url())
-    with django_assert_max_num_queries(14) as before:
+    with django_assert_max_num_queries(30) as before:
         client.get(site.get_absolute_url())
     for _ in range(5):
         room = RoomFactory(site=site)

@@ -1,0 +1,13 @@
+"""Periodic tasks of the meetings app (collected by portal/celery.py)."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    # Every hour from 07:00 to 17:00 local time: a beat that was down in the morning catches up later,
+    # and the service sends each notice only once.
+    "meetings-tasks-due": {
+        "task": "meetings.tasks.tasks_announce_due",
+        "schedule": crontab(minute=5, hour="7-17"),
+        "options": {"expires": 3000},
+    },
+}

@@ -1,0 +1,127 @@
+"""
+Who must act on a briefing, told through `notifications.notify` (in-app now, email after commit):
+
+- a commune's officers when their bridge point is invited (confirm the delegation);
+- the leaders when minutes are submitted for approval;
+- a commune's officers when one of its tasks falls due (two days before) and again when it is overdue.
+
+Each function is called inside the service's transaction, so a rolled-back action notifies no one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from meetings.models import MeetingInvitation, Minutes, MinutesTask
+from notifications.choices import NotificationKind
+from notifications.selectors import notification_recipients
+from notifications.services import notify
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# A task is announced this many days before it is due.
+TASK_DUE_NOTICE_DAYS = 2
+
+
+def _officers_by_unit(unit_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Active commune officers tied to each of these units (one query)."""
+    from accounts.models import User
+
+    found: dict[int, list[User]] = defaultdict(list)
+    users = User.objects.filter(is_active=True, groups__name=Role.COMMUNE_OFFICER, unit_id__in=set(unit_ids))
+    for user in users.distinct():
+        found[user.unit_id].append(user)
+    return found
+
+
+def invitations_announce(*, invitations: list[MeetingInvitation]) -> None:
+    """Ask each invited commune's officers to enter and confirm their delegation."""
+    if not invitations:
+        return
+    rows = MeetingInvitation.objects.filter(pk__in=[i.pk for i in invitations]).select_related(
+        "meeting", "bridge_point__room__site"
+    )
+    officers = _officers_by_unit(r.bridge_point.room.site.unit_id for r in rows)
+    for invitation in rows:
+        people = officers.get(invitation.bridge_point.room.site.unit_id)
+        if not people:
+            continue
+        meeting = invitation.meeting
+        notify(
+            recipients=people,
+            kind=NotificationKind.DELEGATION_TO_CONFIRM,
+            title=_("Confirm your delegation to %(meeting)s") % {"meeting": meeting.title},
+            body=_("%(site)s is invited to %(meeting)s on %(when)s. Enter who attends and confirm.")
+            % {
+                "site": invitation.bridge_point.room.site.name,
+                "meeting": meeting.title,
+                "when": timezone.localtime(meeting.starts_at).strftime("%H:%M %d/%m/%Y"),
+            },
+            url=reverse("meetings:delegation_edit", args=[invitation.pk]),
+        )
+
+
+def minutes_announce_review(*, minutes: Minutes, submitted_by: User) -> None:
+    """Tell the leaders who oversee the meeting's host unit that minutes wait for their approval."""
+    host_unit_id = minutes.meeting.host_bridge_point.room.site.unit_id
+    leaders = notification_recipients(roles=[Role.LEADER], unit_id=host_unit_id).exclude(pk=submitted_by.pk)
+    notify(
+        recipients=leaders,
+        kind=NotificationKind.MINUTES_TO_APPROVE,
+        title=_("Minutes of %(meeting)s await your approval") % {"meeting": minutes.meeting.title},
+        body=_("Version %(version)d, submitted by %(user)s.")
+        % {"version": minutes.version, "user": submitted_by.get_full_name() or submitted_by.username},
+        url=minutes.get_absolute_url(),
+    )
+
+
+@transaction.atomic
+def tasks_announce_due(*, today: date | None = None) -> int:
+    """
+    Notify each open task's commune officers once when it falls due within TASK_DUE_NOTICE_DAYS and once
+    more when it is overdue. `due_notified_on` remembers the last notice, so running this again the same
+    day (or every hour) sends nothing new. Returns the number of tasks announced.
+    """
+    today = today or timezone.localdate()
+    soon = today + timedelta(days=TASK_DUE_NOTICE_DAYS)
+    tasks = list(
+        MinutesTask.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(status=MinutesTask.Status.OPEN, due_on__lte=soon)
+        .filter(
+            Q(due_notified_on__isnull=True)  # never announced
+            | Q(due_on__lt=today, due_notified_on__lte=F("due_on"))  # overdue since the last notice
+        )
+        .select_related("unit", "meeting")
+        .order_by("due_on", "pk")
+    )
+    if not tasks:
+        return 0
+    officers = _officers_by_unit(t.unit_id for t in tasks)
+    for task in tasks:
+        people = officers.get(task.unit_id)
+        if not people:
+            continue
+        if task.due_on < today:
+            title = _("Overdue task for %(unit)s: %(task)s")
+        else:
+            title = _("Task for %(unit)s due on %(due)s: %(task)s")
+        notify(
+            recipients=people,
+            kind=NotificationKind.TASK_DUE,
+            title=title % {"unit": task.unit.name, "task": task.title, "due": task.due_on.strftime("%d/%m/%Y")},
+            body=_("Set by %(meeting)s.") % {"meeting": task.meeting.title},
+            url=task.get_absolute_url(),
+        )
+    MinutesTask.objects.filter(pk__in=[t.pk for t in tasks]).update(due_notified_on=today)
+    return len(tasks)
