@@ -18,10 +18,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cameras.choices import AlertKind, CameraStatus, Health, Placement
-from cameras.constants import SWEEP_LOCK_KEY
+from cameras.constants import SITE_SECTION, SWEEP_LOCK_KEY
 from cameras.models import HEALTH_FIELDS, Camera, CameraAlert, CameraOutage, CoverageTemplate, Recorder
 from cameras.probes import ProbeResult, ProbeTarget, run_probes
 from common.exceptions import ApplicationError, ConflictError, PermissionDeniedError
+from sites.live import site_section_changed
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -55,7 +56,8 @@ def camera_save(*, camera: Camera, password: str | None = None, changed_by: User
     if password is not None:
         camera.password = password
     # Compare with the stored value, not the instance: callers may have set the attribute already.
-    stored = Camera.objects.filter(pk=camera.pk).values_list("password", flat=True).first() if camera.pk else None
+    before = Camera.objects.filter(pk=camera.pk).values("password", "site_id").first() if camera.pk else None
+    stored = before["password"] if before else None
     if (camera.password or "") != (stored or ""):
         if changed_by is not None and not changed_by.has_perm(PASSWORD_PERMISSION):
             raise PermissionDeniedError(_("Only a technician may change a camera's password."))
@@ -64,6 +66,9 @@ def camera_save(*, camera: Camera, password: str | None = None, changed_by: User
     camera.save()
     if camera.maintenance or camera.status != CameraStatus.IN_SERVICE:
         _camera_monitoring_stop(camera)
+    site_section_changed(site_id=camera.site_id, section=SITE_SECTION)
+    if before and before["site_id"] != camera.site_id:  # moved: its old site's page loses it
+        site_section_changed(site_id=before["site_id"], section=SITE_SECTION)
     return camera
 
 
@@ -200,6 +205,7 @@ def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | 
     if camera is None or camera.maintenance or camera.status != CameraStatus.IN_SERVICE:
         return None  # removed, or put in maintenance while the probe ran
     transition = None
+    health_before = camera.health
     camera.last_probe_at = at
     camera.monitored_since = camera.monitored_since or at
     if result.ok:
@@ -232,6 +238,8 @@ def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | 
             CameraOutage.objects.filter(camera=camera, ended_at__isnull=True).update(last_error=camera.last_probe_error)
     # .update(), not .save(): health only, so nothing else is clobbered and no history row is written.
     Camera.objects.filter(pk=camera.pk).update(**{name: getattr(camera, name) for name in HEALTH_FIELDS})
+    if camera.health != health_before:  # offline, back online, or online at its first probe
+        site_section_changed(site_id=camera.site_id, section=SITE_SECTION)
     return transition
 
 
