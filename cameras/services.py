@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cameras.choices import AlertKind, CameraStatus, Health, Placement
@@ -34,6 +36,7 @@ __all__ = [
     "camera_create",
     "camera_health_record",
     "camera_health_sweep",
+    "camera_offline_recipients",
     "camera_save",
     "recorder_save",
 ]
@@ -190,6 +193,49 @@ def _transition_alert(camera: Camera, kind: str, at: datetime, message: str) -> 
     return alert
 
 
+def camera_offline_recipients(*, site: Site) -> QuerySet[User]:
+    """
+    Who is told that a camera of `site` went offline: active technicians and commune officers
+    attached to the site's unit, and the district's technicians (attached to no unit, or to a unit
+    above the site's).
+    """
+    from accounts.models import User
+    from accounts.roles import Role
+    from sites.models import AdministrativeUnit
+
+    parents = dict(AdministrativeUnit.objects.values_list("pk", "parent_id"))
+    above, current = set(), parents.get(site.unit_id)
+    while current is not None and current not in above:
+        above.add(current)
+        current = parents.get(current)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(groups__name__in=[Role.TECHNICIAN, Role.COMMUNE_OFFICER], unit_id=site.unit_id)
+            | Q(groups__name=Role.TECHNICIAN, unit__isnull=True)
+            | Q(groups__name=Role.TECHNICIAN, unit_id__in=above)
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _notify_offline(camera: Camera, at: datetime) -> None:
+    from notifications.choices import NotificationKind
+    from notifications.services import notify
+    from sites.models import Site
+
+    site = Site.objects.only("pk", "name", "unit_id").get(pk=camera.site_id)
+    since = date_format(timezone.localtime(camera.failing_since or at), "d/m/Y H:i")
+    notify(
+        recipients=camera_offline_recipients(site=site),
+        kind=NotificationKind.CAMERA_OFFLINE,
+        title=_("Camera %(camera)s at %(site)s is offline") % {"camera": camera, "site": site.name},
+        body=_("No answer since %(since)s. Last error: %(error)s") % {"since": since, "error": camera.last_probe_error},
+        url=camera.get_absolute_url(),
+    )
+
+
 @transaction.atomic
 def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | None = None) -> str | None:
     """
@@ -234,6 +280,7 @@ def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | 
                 camera=camera, started_at=camera.failing_since, last_error=camera.last_probe_error
             )
             _transition_alert(camera, AlertKind.OFFLINE, at, camera.last_probe_error)
+            _notify_offline(camera, at)
         elif camera.health == Health.OFFLINE:
             CameraOutage.objects.filter(camera=camera, ended_at__isnull=True).update(last_error=camera.last_probe_error)
     # .update(), not .save(): health only, so nothing else is clobbered and no history row is written.
