@@ -7,6 +7,7 @@ class CamerasConfig(AppConfig):
     verbose_name = _("Cameras")
 
     def ready(self) -> None:
+        from cameras import panels  # noqa: F401  (home panel, map status, site section)
         from common.context_processors import register_area
 
         register_area(

@@ -12,3 +12,8 @@ SWEEP_LOCK_KEY = "cameras:health-sweep-lock"
 
 def unit_group(unit_id: int) -> str:
     return f"cameras-unit-{unit_id}"
+
+
+# The key of the site page section that lists a site's cameras (cameras.panels); services that change
+# what it shows tell the open site pages with sites.live.site_section_changed(section=SITE_SECTION).
+SITE_SECTION = "cameras.cameras"

@@ -36,11 +36,13 @@ __all__ = [
     "alert_list",
     "camera_get_offline",
     "camera_list",
+    "camera_offline_counts",
     "camera_summary",
     "camera_totals",
     "camera_uptimes",
     "coverage_for_sites",
     "coverage_gaps",
+    "site_coverage",
     "site_zones",
 ]
 
@@ -63,6 +65,22 @@ def camera_get_offline(*, user: User) -> QuerySet[Camera]:
         .filter(status=CameraStatus.IN_SERVICE, maintenance=False, health=Health.OFFLINE)
         .order_by("health_changed_at", "code")
     )
+
+
+def camera_offline_counts(*, site_ids: Iterable[int]) -> dict[int, int]:
+    """
+    How many monitored cameras each site has offline now (in service, not in maintenance), for the
+    sites among `site_ids` that have any. One query. Not scoped: callers pass the sites they may show.
+    """
+    rows = (
+        Camera.objects.filter(
+            site_id__in=list(site_ids), status=CameraStatus.IN_SERVICE, maintenance=False, health=Health.OFFLINE
+        )
+        .values("site_id")
+        .annotate(offline=Count("pk"))
+        .order_by()
+    )
+    return {row["site_id"]: row["offline"] for row in rows}
 
 
 def alert_list(*, user: User, open_only: bool = False) -> QuerySet[CameraAlert]:
@@ -242,23 +260,28 @@ def coverage_for_sites(*, sites: QuerySet[Site]) -> list[SiteCoverage]:
         .order_by("floor", "code")
     ):
         by_site[camera.site_id].append(camera)
-    result = []
-    for site in key_sites:
-        template = templates[site.kind]
-        cameras = by_site[site.pk]
-        top_floor = max((c.floor for c in cameras), default=1)
-        zones = []
-        for zone in site_zones(template=template, floors=max(template.floors, top_floor)):
-            here = [c for c in cameras if zone.is_covered_by(c)]
-            zones.append(
-                ZoneCoverage(
-                    zone,
-                    cameras=[c for c in here if c.status == CameraStatus.IN_SERVICE],
-                    other_cameras=[c for c in here if c.status != CameraStatus.IN_SERVICE],
-                )
+    return [site_coverage(site=site, template=templates[site.kind], cameras=by_site[site.pk]) for site in key_sites]
+
+
+def site_coverage(*, site: Site, template: CoverageTemplate, cameras: Iterable[Camera]) -> SiteCoverage:
+    """
+    The coverage of one site by `cameras` (its cameras, removed ones already left out), against
+    `template` (with its zones prefetched). No query: callers that already hold the cameras, such
+    as the site page, pass them in.
+    """
+    cameras = [c for c in cameras if c.status != CameraStatus.REMOVED]
+    top_floor = max((c.floor for c in cameras), default=1)
+    zones = []
+    for zone in site_zones(template=template, floors=max(template.floors, top_floor)):
+        here = [c for c in cameras if zone.is_covered_by(c)]
+        zones.append(
+            ZoneCoverage(
+                zone,
+                cameras=[c for c in here if c.status == CameraStatus.IN_SERVICE],
+                other_cameras=[c for c in here if c.status != CameraStatus.IN_SERVICE],
             )
-        result.append(SiteCoverage(site, template, zones))
-    return result
+        )
+    return SiteCoverage(site, template, zones)
 
 
 def coverage_gaps(*, site_ids: Iterable[int] | None = None) -> list[CoverageGap]:

@@ -14,14 +14,17 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cameras.choices import AlertKind, CameraStatus, Health, Placement
-from cameras.constants import SWEEP_LOCK_KEY
+from cameras.constants import SITE_SECTION, SWEEP_LOCK_KEY
 from cameras.models import HEALTH_FIELDS, Camera, CameraAlert, CameraOutage, CoverageTemplate, Recorder
 from cameras.probes import ProbeResult, ProbeTarget, run_probes
 from common.exceptions import ApplicationError, ConflictError, PermissionDeniedError
+from sites.live import site_section_changed
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -33,6 +36,7 @@ __all__ = [
     "camera_create",
     "camera_health_record",
     "camera_health_sweep",
+    "camera_offline_recipients",
     "camera_save",
     "recorder_save",
 ]
@@ -55,7 +59,8 @@ def camera_save(*, camera: Camera, password: str | None = None, changed_by: User
     if password is not None:
         camera.password = password
     # Compare with the stored value, not the instance: callers may have set the attribute already.
-    stored = Camera.objects.filter(pk=camera.pk).values_list("password", flat=True).first() if camera.pk else None
+    before = Camera.objects.filter(pk=camera.pk).values("password", "site_id").first() if camera.pk else None
+    stored = before["password"] if before else None
     if (camera.password or "") != (stored or ""):
         if changed_by is not None and not changed_by.has_perm(PASSWORD_PERMISSION):
             raise PermissionDeniedError(_("Only a technician may change a camera's password."))
@@ -64,6 +69,9 @@ def camera_save(*, camera: Camera, password: str | None = None, changed_by: User
     camera.save()
     if camera.maintenance or camera.status != CameraStatus.IN_SERVICE:
         _camera_monitoring_stop(camera)
+    site_section_changed(site_id=camera.site_id, section=SITE_SECTION)
+    if before and before["site_id"] != camera.site_id:  # moved: its old site's page loses it
+        site_section_changed(site_id=before["site_id"], section=SITE_SECTION)
     return camera
 
 
@@ -185,6 +193,49 @@ def _transition_alert(camera: Camera, kind: str, at: datetime, message: str) -> 
     return alert
 
 
+def camera_offline_recipients(*, site: Site) -> QuerySet[User]:
+    """
+    Who is told that a camera of `site` went offline: active technicians and commune officers
+    attached to the site's unit, and the district's technicians (attached to no unit, or to a unit
+    above the site's).
+    """
+    from accounts.models import User
+    from accounts.roles import Role
+    from sites.models import AdministrativeUnit
+
+    parents = dict(AdministrativeUnit.objects.values_list("pk", "parent_id"))
+    above, current = set(), parents.get(site.unit_id)
+    while current is not None and current not in above:
+        above.add(current)
+        current = parents.get(current)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(groups__name__in=[Role.TECHNICIAN, Role.COMMUNE_OFFICER], unit_id=site.unit_id)
+            | Q(groups__name=Role.TECHNICIAN, unit__isnull=True)
+            | Q(groups__name=Role.TECHNICIAN, unit_id__in=above)
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _notify_offline(camera: Camera, at: datetime) -> None:
+    from notifications.choices import NotificationKind
+    from notifications.services import notify
+    from sites.models import Site
+
+    site = Site.objects.only("pk", "name", "unit_id").get(pk=camera.site_id)
+    since = date_format(timezone.localtime(camera.failing_since or at), "d/m/Y H:i")
+    notify(
+        recipients=camera_offline_recipients(site=site),
+        kind=NotificationKind.CAMERA_OFFLINE,
+        title=_("Camera %(camera)s at %(site)s is offline") % {"camera": camera, "site": site.name},
+        body=_("No answer since %(since)s. Last error: %(error)s") % {"since": since, "error": camera.last_probe_error},
+        url=camera.get_absolute_url(),
+    )
+
+
 @transaction.atomic
 def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | None = None) -> str | None:
     """
@@ -200,6 +251,7 @@ def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | 
     if camera is None or camera.maintenance or camera.status != CameraStatus.IN_SERVICE:
         return None  # removed, or put in maintenance while the probe ran
     transition = None
+    health_before = camera.health
     camera.last_probe_at = at
     camera.monitored_since = camera.monitored_since or at
     if result.ok:
@@ -228,10 +280,13 @@ def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | 
                 camera=camera, started_at=camera.failing_since, last_error=camera.last_probe_error
             )
             _transition_alert(camera, AlertKind.OFFLINE, at, camera.last_probe_error)
+            _notify_offline(camera, at)
         elif camera.health == Health.OFFLINE:
             CameraOutage.objects.filter(camera=camera, ended_at__isnull=True).update(last_error=camera.last_probe_error)
     # .update(), not .save(): health only, so nothing else is clobbered and no history row is written.
     Camera.objects.filter(pk=camera.pk).update(**{name: getattr(camera, name) for name in HEALTH_FIELDS})
+    if camera.health != health_before:  # offline, back online, or online at its first probe
+        site_section_changed(site_id=camera.site_id, section=SITE_SECTION)
     return transition
 
 

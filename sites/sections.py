@@ -14,6 +14,9 @@ from its AppConfig.ready():
 The page stays at a constant number of queries whatever the site holds because a section reads only
 what its `prefetch` added to the site's queryset (or a fixed number of its own queries in `context`).
 Sections the user has no permission for are neither prefetched nor shown.
+
+Each section is also served alone (sites:site_section) for the live page: when a service calls
+`sites.live.site_section_changed(site_id=..., section=key)`, open pages fetch it again and swap it in.
 """
 
 from __future__ import annotations

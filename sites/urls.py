@@ -8,6 +8,7 @@ app_name = "sites"
 urlpatterns = [
     path("units/tree/", v.UnitTreeView.as_view(), name="unit_tree"),
     path("units/merge/", v.UnitMergeView.as_view(), name="unit_merge"),
+    path("sites/<int:pk>/sections/<str:key>/", v.SiteSectionView.as_view(), name="site_section"),
     *object_urls(
         "units",
         "administrativeunit",

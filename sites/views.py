@@ -5,11 +5,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
 from common.exceptions import ApplicationError
@@ -145,6 +147,26 @@ class SiteDetailView(ObjectDetailView):
         context["side_sections"] = [s for s in shown if s.section.column == "side"]
         context["below_sections"] = [s for s in shown if s.section.column == "below"]
         return context
+
+
+@method_decorator(never_cache, name="get")
+class SiteSectionView(ObjectViewMixin, View):
+    """
+    One section of the site page, as the page shows it: the live page (static/sites/site_live.js)
+    fetches it when the websocket says the section changed. Same rights and scoping as the page;
+    404 for a section that does not exist or that the user may not see.
+    """
+
+    model = Site
+    queryset = Site.objects.select_related("unit", "unit__parent")
+
+    def get(self, request: HttpRequest, pk: int, key: str) -> HttpResponse:
+        section = next((s for s in sections_for(request.user) if s.key == key), None)
+        if section is None:
+            raise Http404
+        site = get_object_or_404(prefetch_sections(self.get_queryset(), [section]), pk=pk)
+        shown = build_sections(site, request, [section])[0]
+        return render(request, "sites/_section.html", {"shown": shown, "object": site, "site": site})
 
 
 class SiteEditView(ObjectEditView):

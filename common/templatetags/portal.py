@@ -36,6 +36,8 @@ BADGE_COLOURS = {
     "retired": "secondary",
     "cancelled": "secondary",
     "": "secondary",
+    "unknown": "secondary",
+    "maintenance": "warning",
     "degraded": "warning",
     "tentative": "warning",
     "draft": "warning",

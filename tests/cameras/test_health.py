@@ -48,7 +48,8 @@ def test_offline_only_after_n_consecutive_failures(probe_settings, django_captur
     assert outage.ended_at is None
     alert = CameraAlert.objects.get(camera=camera)
     assert alert.kind == AlertKind.OFFLINE
-    assert len(callbacks) == 1  # one broadcast, after commit
+    # After commit: one alert broadcast and one "cameras changed" to the site's open pages.
+    assert len(callbacks) == 2
 
 
 def test_recovery_after_m_consecutive_successes(probe_settings):

@@ -23,12 +23,19 @@ def test_sites_sections_and_their_content(client, make_user):
     EquipmentFactory(site=site, room=bp.room, code="th-codec-1", status="faulty")
     client.force_login(make_user(Role.TECHNICIAN))
     html = client.get(site.get_absolute_url()).content.decode()
-    # The sites app's own sections come first; other apps' follow (meetings, cameras, investments...).
-    assert section_keys(html)[:4] == ["sites.unit", "sites.contacts", "sites.rooms", "sites.equipment"]
+    # The sites app's own sections first, then the other apps' in their order.
+    assert section_keys(html) == [
+        "sites.unit",
+        "sites.contacts",
+        "sites.rooms",
+        "sites.equipment",
+        "cameras.cameras",
+        "meetings.meetings",
+    ]
     assert "Điểm cầu Tam Hải" in html and "th-codec-1" in html
-    # Police see the site but none of the inventory.
+    # Police see the site and its cameras, but none of the rest of the inventory.
     client.force_login(make_user(Role.POLICE_OPERATOR))
-    assert section_keys(client.get(site.get_absolute_url()).content.decode()) == ["sites.unit"]
+    assert section_keys(client.get(site.get_absolute_url()).content.decode()) == ["sites.unit", "cameras.cameras"]
 
 
 @pytest.mark.django_db

@@ -1,0 +1,42 @@
+"""
+The live site page. Whatever changes what a section of the site page shows calls
+`site_section_changed(site_id=..., section="<section key>")` from its service; after the
+transaction commits, every browser with that site's page open hears `section.changed` on its
+websocket (sites.consumers) and fetches the section's new HTML (sites:site_section).
+
+A broadcast that fails (Redis down) is logged and never undoes the write that caused it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+__all__ = ["SECTION_CHANGED", "site_group", "site_section_changed"]
+
+logger = logging.getLogger("portal.sites.live")
+
+SECTION_CHANGED = "section.changed"
+
+
+def site_group(site_id: int) -> str:
+    """The channel-layer group of the browsers that have one site's page open."""
+    return f"site.{site_id}"
+
+
+def site_section_changed(*, site_id: int, section: str) -> None:
+    """Tell the site's open pages that `section` changed, once the current transaction commits."""
+    transaction.on_commit(lambda: _send(site_id, section))
+
+
+def _send(site_id: int, section: str) -> None:
+    try:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        async_to_sync(layer.group_send)(site_group(site_id), {"type": SECTION_CHANGED, "section": section})
+    except Exception:  # the channel layer is down or refuses: the pages just stay as they are
+        logger.warning("could not tell site %s pages that %s changed", site_id, section, exc_info=True)
