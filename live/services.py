@@ -39,6 +39,7 @@ from live.models import LiveAction, MediaServer, ParticipantState, ReadinessChec
 from live.selectors import media_server_pick
 from meetings.models import AttendanceInterval, Meeting, MeetingInvitation
 from sites.choices import LinkRole
+from sites.live import site_section_changed
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -127,6 +128,17 @@ def site_bitrates(bridge_point_ids: Iterable[int]) -> dict[int, int]:
 def site_bitrate(bridge_point_id: int) -> int:
     """Per-publisher bitrate cap for one bridge point."""
     return site_bitrates([bridge_point_id])[bridge_point_id]
+
+
+def meeting_sites_changed(*, meeting: Meeting) -> None:
+    """After commit, refresh the meetings section of the site page of the host and every invited site."""
+    from sites.models import Site
+
+    at_meeting = Q(rooms__bridge_point__invitations__meeting=meeting) | Q(
+        rooms__bridge_point=meeting.host_bridge_point_id
+    )
+    for site_id in Site.objects.filter(at_meeting).values_list("pk", flat=True).distinct():
+        site_section_changed(site_id=site_id, section="meetings.meetings")
 
 
 #
@@ -279,6 +291,7 @@ def meeting_start(*, meeting: Meeting, user: User) -> Meeting:
     meeting.status = Meeting.Status.LIVE
     meeting.save(update_fields=["status", "updated_at"])
     LiveAction.objects.create(meeting=meeting, action=LiveAction.Action.START, user=user)
+    meeting_sites_changed(meeting=meeting)
     room = room_prepare(meeting=meeting)
     # Sites already in the room for their test call count as attending from now on.
     now = timezone.now()
@@ -301,6 +314,7 @@ def meeting_end(*, meeting: Meeting, user: User) -> Meeting:
     meeting.status = Meeting.Status.ENDED
     meeting.save(update_fields=["status", "updated_at"])
     LiveAction.objects.create(meeting=meeting, action=LiveAction.Action.END, user=user)
+    meeting_sites_changed(meeting=meeting)
     now = timezone.now()
     AttendanceInterval.objects.filter(
         meeting=meeting, source=AttendanceInterval.Source.MEDIA, left_at__isnull=True

@@ -159,3 +159,55 @@ def test_reconcile_marks_a_dead_server_down(janus_factory, briefing, eager_tasks
     ms.refresh_from_db()
     assert ms.is_healthy
     assert VideoRoom.objects.get().room_id in janus_rooms(server)
+
+
+def test_start_and_end_refresh_the_meetings_section_of_every_site(
+    janus, briefing, eager_tasks, django_capture_on_commit_callbacks
+):
+    """The site pages of the host and of each invited site hear that their meetings section changed."""
+    import asyncio
+    import threading
+
+    from channels.layers import get_channel_layer
+
+    from sites.live import site_group
+    from sites.models import Site
+
+    media_server_for(janus)
+    meeting = briefing.meeting
+    site_ids = set(Site.objects.filter(rooms__bridge_point__invitations__meeting=meeting).values_list("pk", flat=True))
+    site_ids.add(meeting.host_bridge_point.room.site_id)
+    layer = get_channel_layer()
+
+    def hear_while(action) -> list[dict]:
+        """Listen to the sites' groups on another thread's event loop (the pub/sub layer keeps nothing
+        for absent listeners) while `action` runs here, on the test's database connection."""
+        subscribed, messages = threading.Event(), []
+
+        async def listen() -> None:
+            channel = await layer.new_channel()
+            for site_id in site_ids:
+                await layer.group_add(site_group(site_id), channel)
+            subscribed.set()
+            for _ in site_ids:
+                messages.append(await asyncio.wait_for(layer.receive(channel), 5))
+
+        listener = threading.Thread(target=asyncio.run, args=(listen(),))
+        listener.start()
+        assert subscribed.wait(5)
+        action()
+        listener.join(10)
+        return messages
+
+    def start():
+        with django_capture_on_commit_callbacks(execute=True):
+            services.meeting_start(meeting=meeting, user=briefing.organiser)
+
+    def end():
+        with django_capture_on_commit_callbacks(execute=True):
+            services.meeting_end(meeting=briefing.refresh(), user=briefing.organiser)
+
+    changed = {"type": "section.changed", "section": "meetings.meetings"}
+    for action in (start, end):
+        assert hear_while(action) == [changed] * len(site_ids)
+    assert len(site_ids) == 4  # the host and three invited sites
