@@ -8,7 +8,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from common.context_processors import register_area
-        from meetings import panels_briefings  # noqa: F401  (registers panels, map status, site section)
+        from meetings import panels_bookings, panels_briefings  # noqa: F401  (panels, map status, site section)
 
         register_area(
             _("Briefings"),

@@ -15,22 +15,23 @@ import bisect
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import partial
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from dateutil.rrule import rrule as RRule
 from dateutil.rrule import rrulestr
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, update_change_reason
 
 from common.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from meetings.models import Booking, BookingSeries, CalendarFeedToken, RoomBookingPolicy, SkippedDate
 from meetings.selectors.bookings import booking_overlaps, public_holidays, user_can_decide
+from notifications.choices import NotificationKind
+from notifications.services import notify
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -148,22 +149,30 @@ def _status_for(policy: RoomBookingPolicy | None, starts_at: datetime, ends_at: 
     return Booking.Status.TENTATIVE if violations else Booking.Status.CONFIRMED
 
 
-def _notify_approvers(booking_ids: list[int]) -> None:
-    """Tell the room's approvers that bookings wait for them (after commit; mail only)."""
-    bookings = list(Booking.objects.filter(pk__in=booking_ids).select_related("room", "room__booking_policy"))
+def _notify_approvers(bookings: list[Booking], *, booked_by: User) -> None:
+    """
+    Ask the room's approvers to decide on tentative bookings: one notification for a booking or for
+    the whole series (in the app now, by email after commit, as each approver chose).
+    """
     if not bookings:
         return
-    policy = getattr(bookings[0].room, "booking_policy", None)
-    recipients = [u.email for u in policy.approvers.all() if u.email] if policy else []
-    if not recipients:
-        return
+    first = bookings[0]
+    policy = RoomBookingPolicy.objects.filter(room_id=first.room_id).first()
+    approvers = policy.approvers.exclude(pk=booked_by.pk) if policy else []
     lines = [f"- {b.title}: {local_text(b.starts_at)}–{local_text(b.ends_at)}" for b in bookings[:20]]
-    send_mail(
-        subject=_("Bookings of %(room)s wait for your approval") % {"room": bookings[0].room.name},
-        message="\n".join(lines),
-        from_email=None,
-        recipient_list=recipients,
-        fail_silently=True,
+    if len(bookings) > 20:
+        lines.append(_("… and %(n)d more") % {"n": len(bookings) - 20})
+    notify(
+        recipients=approvers,
+        kind=NotificationKind.BOOKING_TO_APPROVE,
+        title=ngettext(
+            "%(n)d booking of %(room)s waits for your approval",
+            "%(n)d bookings of %(room)s wait for your approval",
+            len(bookings),
+        )
+        % {"n": len(bookings), "room": first.room.name},
+        body="\n".join(lines),
+        url=(first.series or first).get_absolute_url() if len(bookings) > 1 else first.get_absolute_url(),
     )
 
 
@@ -219,7 +228,7 @@ def booking_create(
     booking._history_user = booked_by  # outside a request (API threads, tasks) too
     _save_guarded(booking)
     if booking.status == Booking.Status.TENTATIVE:
-        transaction.on_commit(partial(_notify_approvers, [booking.pk]))
+        _notify_approvers([booking], booked_by=booked_by)
     return booking
 
 
@@ -261,7 +270,7 @@ def booking_update(
     booking._history_user = user
     _save_guarded(booking)
     if moved and booking.status == Booking.Status.TENTATIVE:
-        transaction.on_commit(partial(_notify_approvers, [booking.pk]))
+        _notify_approvers([booking], booked_by=user)
     return booking
 
 
@@ -491,9 +500,7 @@ def booking_series_create(
             raise
         raise ConflictError(_("Another booking of this room was made at the same moment; please try again.")) from exc
     bulk_create_with_history(skipped, SkippedDate, default_user=booked_by)
-    tentative = [b.pk for b in created if b.status == Booking.Status.TENTATIVE and b.pk]
-    if tentative:
-        transaction.on_commit(partial(_notify_approvers, tentative))
+    _notify_approvers([b for b in created if b.status == Booking.Status.TENTATIVE], booked_by=booked_by)
     return series
 
 

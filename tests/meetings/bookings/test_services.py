@@ -6,9 +6,12 @@ import pytest
 from django.core import mail
 from django.db import connection
 
+from accounts.roles import Role
 from common.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from meetings.models import Booking
 from meetings.services import bookings as services
+from notifications.choices import NotificationKind
+from notifications.models import Notification
 from tests.factories.sites import RoomFactory
 from tests.meetings.bookings.conftest import local, next_weekday
 
@@ -109,13 +112,42 @@ def test_out_of_policy_is_tentative_with_the_reason(policy, room, staff, case, r
     assert len(reasons) == 1 and reason in reasons[0]
 
 
-def test_tentative_booking_mails_the_approver_after_commit(
-    policy, room, staff, monday, django_capture_on_commit_callbacks
+def test_tentative_booking_notifies_the_approver_in_app_and_by_mail_after_commit(
+    policy, room, staff, approver, make_user, monday, django_capture_on_commit_callbacks
 ):
+    bystander = make_user(Role.LEADER, email="other@example.test")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        book(room, staff, local(monday, 17), local(monday, 19))
+        booking = book(room, staff, local(monday, 17), local(monday, 19))
+        assert mail.outbox == []  # nothing leaves before commit
     assert len(callbacks) == 1
-    assert mail.outbox[-1].to == ["approver@example.test"]
+    assert [m.to for m in mail.outbox] == [["approver@example.test"]]
+    (notice,) = Notification.objects.filter(recipient=approver)
+    assert notice.kind == NotificationKind.BOOKING_TO_APPROVE and notice.url == booking.get_absolute_url()
+    assert "Hội trường lớn" in notice.title
+    assert not Notification.objects.filter(recipient__in=[staff, bystander]).exists()
+
+
+def test_confirmed_booking_notifies_no_one(policy, room, staff, monday):
+    book(room, staff, local(monday, 8), local(monday, 10))
+    assert not Notification.objects.exists()
+
+
+def test_a_tentative_series_sends_one_notification(policy, room, staff, approver, monday):
+    from datetime import time
+
+    series = services.booking_series_create(
+        room=room,
+        title="Giao ban chiều thứ Hai",
+        rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=4",
+        first_date=monday,
+        start_time=time(17),
+        end_time=time(19),
+        booked_by=staff,
+        skip_holidays=False,
+    )
+    (notice,) = Notification.objects.filter(recipient=approver)
+    assert notice.url == series.get_absolute_url() and "4" in notice.title
+    assert notice.body.count("Giao ban chiều thứ Hai") == 4
 
 
 def test_tentative_holds_the_room(policy, room, staff, monday):
