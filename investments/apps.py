@@ -8,6 +8,7 @@ class InvestmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from common.context_processors import register_area
+        from investments import panels  # noqa: F401  (registers the home panels and the site section)
 
         register_area(
             _("Investment plans"),

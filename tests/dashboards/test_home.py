@@ -34,7 +34,7 @@ EXPECTED = {
         "meetings.my_commune",
         "live.readiness",
     },
-    Role.FINANCE: {"sites.warranties", "sites.equipment_value"},
+    Role.FINANCE: {"sites.warranties", "sites.equipment_value", "investments.allocation"},
     Role.LEADER: {
         "sites.status",
         "sites.equipment_value",
