@@ -99,7 +99,8 @@ def approval(request: HttpRequest) -> dict[str, Any] | None:
             or 0,
         }
         funded["allocated_pct"] = _percent(funded["allocated"], funded["estimate"])
-    return {"waiting": plans, "plan": plan, "funded": funded}
+    # The current plan shows above with its status; the list holds the other versions to approve.
+    return {"waiting": [p for p in plans if p != plan], "plan": plan, "funded": funded}
 
 
 #

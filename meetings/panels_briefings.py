@@ -57,7 +57,8 @@ def minutes_to_approve(request: HttpRequest) -> dict[str, Any]:
 )
 def attendance(request: HttpRequest) -> dict[str, Any]:
     rates = sorted(selectors.attendance_rates(user=request.user, last_n=10), key=lambda r: (r.rate, r.unit.name))
-    return {"rates": rates}
+    # The lowest first: who needs a call; the leaders' overview charts them all.
+    return {"rates": rates[:PANEL_ROWS], "more": max(0, len(rates) - PANEL_ROWS)}
 
 
 @register_panel(

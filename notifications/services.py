@@ -22,6 +22,7 @@ logger = logging.getLogger("portal.notifications")
 
 __all__ = [
     "notification_mark_all_read",
+    "notification_mark_done",
     "notification_mark_read",
     "notification_preferences_set",
     "notify",
@@ -101,6 +102,17 @@ def notification_mark_read(*, notification: Notification) -> Notification:
 def notification_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of `user` read; returns how many changed."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notification_mark_done(*, kind: NotificationKind | str, url: str) -> int:
+    """
+    What the notifications at `url` asked for was done, by whoever (minutes approved, a booking
+    decided, a delegation confirmed): every unread one of this kind is marked read for all its
+    recipients, so nobody is left with a request already answered. Returns how many changed.
+    """
+    return Notification.objects.filter(kind=NotificationKind(kind), url=url, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 @transaction.atomic

@@ -31,7 +31,7 @@ from common.exceptions import ApplicationError, ConflictError, PermissionDeniedE
 from meetings.models import Booking, BookingSeries, CalendarFeedToken, RoomBookingPolicy, SkippedDate
 from meetings.selectors.bookings import booking_overlaps, public_holidays, user_can_decide
 from notifications.choices import NotificationKind
-from notifications.services import notify
+from notifications.services import notification_mark_done, notify
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -290,6 +290,7 @@ def _decide(*, booking: Booking, user: User, status: str, note: str) -> Booking:
     booking.save(update_fields=["status", "updated_at"])
     if note:
         update_change_reason(booking, note[:100])
+    notification_mark_done(kind=NotificationKind.BOOKING_TO_APPROVE, url=booking.get_absolute_url())
     return booking
 
 
@@ -553,6 +554,7 @@ def booking_series_approve(*, series: BookingSeries, user: User) -> int:
         booking.status = Booking.Status.CONFIRMED
         booking._history_user = user
         booking.save(update_fields=["status", "updated_at"])
+    notification_mark_done(kind=NotificationKind.BOOKING_TO_APPROVE, url=series.get_absolute_url())
     return len(waiting)
 
 

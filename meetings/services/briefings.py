@@ -333,6 +333,7 @@ def delegation_confirm(*, invitation: MeetingInvitation, user: User) -> MeetingI
     invitation.confirmed_by = user
     invitation._change_reason = "delegation confirmed"
     invitation.save()
+    notices.delegation_settled(invitation=invitation)
     return invitation
 
 
@@ -518,6 +519,7 @@ def minutes_return(*, minutes: Minutes, user: User, reason: str) -> Minutes:
     minutes.submitted_at = None
     minutes._change_reason = reason.strip()[:100]
     minutes.save()
+    notices.minutes_review_settled(minutes=minutes)
     return minutes
 
 
@@ -539,6 +541,7 @@ def minutes_approve(*, minutes: Minutes, user: User) -> Minutes:
     minutes.approved_by = user
     minutes.approved_at = timezone.now()
     minutes.save()
+    notices.minutes_review_settled(minutes=minutes)
     return minutes
 
 

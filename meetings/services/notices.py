@@ -25,7 +25,7 @@ from accounts.roles import Role
 from meetings.models import MeetingInvitation, Minutes, MinutesTask
 from notifications.choices import NotificationKind
 from notifications.selectors import notification_recipients
-from notifications.services import notify
+from notifications.services import notification_mark_done, notify
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -83,6 +83,18 @@ def minutes_announce_review(*, minutes: Minutes, submitted_by: User) -> None:
         body=_("Version %(version)d, submitted by %(user)s.")
         % {"version": minutes.version, "user": submitted_by.get_full_name() or submitted_by.username},
         url=minutes.get_absolute_url(),
+    )
+
+
+def minutes_review_settled(*, minutes: Minutes) -> None:
+    """Approved or returned: the leaders' "minutes to approve" notifications are answered."""
+    notification_mark_done(kind=NotificationKind.MINUTES_TO_APPROVE, url=minutes.get_absolute_url())
+
+
+def delegation_settled(*, invitation: MeetingInvitation) -> None:
+    """Confirmed: the commune officers' request to confirm this delegation is answered."""
+    notification_mark_done(
+        kind=NotificationKind.DELEGATION_TO_CONFIRM, url=reverse("meetings:delegation_edit", args=[invitation.pk])
     )
 
 

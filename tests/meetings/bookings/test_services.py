@@ -125,6 +125,9 @@ def test_tentative_booking_notifies_the_approver_in_app_and_by_mail_after_commit
     assert notice.kind == NotificationKind.BOOKING_TO_APPROVE and notice.url == booking.get_absolute_url()
     assert "Hội trường lớn" in notice.title
     assert not Notification.objects.filter(recipient__in=[staff, bystander]).exists()
+    services.booking_approve(booking=booking, user=approver)
+    notice.refresh_from_db()
+    assert notice.is_read  # answered: off the approver's to-do list
 
 
 def test_confirmed_booking_notifies_no_one(policy, room, staff, monday):

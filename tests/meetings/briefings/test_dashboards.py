@@ -137,13 +137,15 @@ def test_due_task_task_runs_in_the_worker_path(office, host, officer):
 
 def test_leader_panels_show_minutes_attendance_and_tasks(client, office, host, leader, officer):
     meeting = held(office, host, days_ago=2, title="Giao ban tuần 46")
-    services.roll_call_record(
-        meeting=meeting,
-        bridge_point=invitation_of(meeting, "tam-hai").bridge_point,
-        user=office,
-        status="present",
-        headcount=3,
-    )
+    for invitation in meeting.invitations.select_related("bridge_point__room__site__unit"):
+        absent = invitation.bridge_point.room.site.unit.code == "tam-hai"
+        services.roll_call_record(
+            meeting=meeting,
+            bridge_point=invitation.bridge_point,
+            user=office,
+            status="absent" if absent else "present",
+            headcount=0 if absent else 3,
+        )
     minutes = services.minutes_draft_create(meeting=meeting, user=office)
     services.minutes_submit(minutes=minutes, user=office)
     services.task_create(
@@ -154,7 +156,9 @@ def test_leader_panels_show_minutes_attendance_and_tasks(client, office, host, l
     html = client.get(reverse("home")).content.decode()
     assert "Giao ban tuần 46" in panel_html(html, "meetings.minutes_to_approve")
     attendance = panel_html(html, "meetings.attendance")
-    assert "Tam Hải" in attendance and "1/1" in attendance and "100.0 %" in attendance
+    # The lowest rates come first: the one commune that missed the briefing heads the list.
+    assert re.search(r"Tam Hải</span><span[^>]*>0/1 · <strong>0.0 %", attendance)
+    assert "and 9 more communes" in attendance
     tasks = panel_html(html, "meetings.overdue_tasks")
     assert "Tam Hải" in tasks and "text-bg-danger" in tasks
 
@@ -259,3 +263,27 @@ def test_site_section_costs_the_same_with_many_meetings(client, office, host, of
         )
     with django_assert_max_num_queries(len(before)):
         client.get(site.get_absolute_url())
+
+
+def test_answered_requests_leave_everyones_to_do_list(office, host, leader, make_user, officer):
+    """Approving minutes or confirming a delegation settles the notifications that asked for it."""
+    other_leader = make_user(Role.LEADER)
+    meeting = held(office, host, days_ago=1, title="Giao ban tuần 46")
+    minutes = services.minutes_draft_create(meeting=meeting, user=office)
+    services.minutes_submit(minutes=minutes, user=office)
+    assert Notification.objects.filter(kind=NotificationKind.MINUTES_TO_APPROVE, read_at__isnull=True).count() == 2
+    services.minutes_approve(minutes=minutes, user=leader)
+    assert not Notification.objects.filter(kind=NotificationKind.MINUTES_TO_APPROVE, read_at__isnull=True).exists()
+    assert Notification.objects.filter(recipient=other_leader, kind=NotificationKind.MINUTES_TO_APPROVE).exists()
+
+    upcoming = make_meeting(office, host, title="Giao ban tuần 48")
+    invitation = invitation_of(upcoming, "tam-hai")
+    services.delegation_update(
+        invitation=invitation,
+        user=officer,
+        expected_headcount=2,
+        members=[services.MemberData("Nguyễn Văn B", "Chủ tịch UBND xã")],
+    )
+    services.delegation_confirm(invitation=invitation, user=officer)
+    url = reverse("meetings:delegation_edit", args=[invitation.pk])
+    assert Notification.objects.get(recipient=officer, kind=NotificationKind.DELEGATION_TO_CONFIRM, url=url).is_read
