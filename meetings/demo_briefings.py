@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from common.exceptions import ConflictError
 from meetings.models import Meeting, RollCall, TextBlock
 from meetings.selectors.briefings import InviteGroup, bridge_points_for_group
 from meetings.services import briefings as services
@@ -41,6 +42,9 @@ AGENDA = [
     ("Ý kiến các xã, thị trấn", "", 20, []),
     ("Kết luận của Chủ tịch UBND huyện", "Chủ tịch UBND huyện", 10, []),
 ]
+
+
+TODAY_TITLE = "Giao ban chuyên đề phòng, chống thiên tai"
 
 
 def _at(days: int, hour: int, minute: int = 0) -> datetime:
@@ -134,3 +138,12 @@ def load() -> None:
         services.minutes_submit(minutes=minutes, user=organiser)
 
     _meeting("Giao ban trực tuyến tuần tới", _at(7, 14), organiser, host)
+    # One on the day the demo is loaded, so the office's "today" panel and the readiness board have
+    # something to show; the first free afternoon slot of the host room.
+    if not Meeting.objects.filter(title=TODAY_TITLE).exists():
+        for hour in (15, 16, 17, 19, 20):
+            try:
+                _meeting(TODAY_TITLE, _at(0, hour), organiser, host)
+                break
+            except ConflictError:
+                continue

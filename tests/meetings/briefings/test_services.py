@@ -355,4 +355,5 @@ def test_demo_data_loads_and_is_idempotent(demo):
         MinutesTask.objects.count(),
         RollCall.objects.count(),
     )
-    assert counts[0] == 3 and Minutes.objects.filter(status="approved").count() == 1
+    assert counts[0] == 4 and Minutes.objects.filter(status="approved").count() == 1
+    assert Meeting.objects.filter(starts_at__date=timezone.localdate()).count() == 1  # one today
