@@ -240,3 +240,155 @@ def test_stored_tokens_let_a_browser_in_without_the_api_secret(janus):
         assert "site-token-1" not in admin.token_list()
     refused = httpx.post(janus.url, json={"janus": "create", "token": "site-token-1", "transaction": "t"}).json()
     assert refused["error"]["code"] == 403
+
+
+#
+# Batches: pipelined requests on one connection
+#
+
+
+def test_tokens_add_many_beyond_one_window(janus):
+    """More tokens than one pipeline window: all added, answers matched in order; adding again is harmless."""
+    from integrations.janus.client import PIPELINE_WINDOW
+
+    tokens = [f"batch-{room_id()}" for _ in range(2 * PIPELINE_WINDOW + 7)]
+    with JanusAdminClient(janus.admin_url, admin_secret=ADMIN_SECRET) as admin:
+        assert admin.tokens_add(tokens) == {}
+        assert set(tokens) <= set(admin.token_list())
+        assert admin.tokens_add(tokens[:3]) == {}
+        for token in tokens:
+            admin.token_remove(token)
+
+
+def test_tokens_add_reports_each_failure(janus):
+    with JanusAdminClient(janus.admin_url, admin_secret="wrong") as admin:
+        errors = admin.tokens_add(["t1", "t2"])
+    assert set(errors) == {"t1", "t2"}
+    assert all(isinstance(e, E.JanusUnauthorizedError) for e in errors.values())
+
+
+def test_rooms_create_many_gives_one_answer_per_room(client):
+    existing = RoomSpec(room_id=room_id(), secret="s")
+    client.room_create(existing)
+    specs = [RoomSpec(room_id=room_id(), secret="s", pin="1", allowed=("a",)) for _ in range(3)]
+    specs.insert(1, existing)
+    answers = client.rooms_create(specs)
+    assert answers[0] is None and answers[2] is None and answers[3] is None
+    assert isinstance(answers[1], E.RoomExistsError)
+    listed = {r.room_id for r in client.room_list()}
+    assert {spec.room_id for spec in specs} <= listed
+    for spec in specs:
+        client.room_destroy(spec.room_id, secret=spec.secret)
+
+
+def test_rooms_create_many_on_a_lost_session(client):
+    """Requests that found the session gone were not run: they go again on a new session."""
+    client.ping()
+    client._ensure_handle()
+    client._session_id += 1  # a session id Janus never issued → 458 for every request
+    specs = [RoomSpec(room_id=room_id(), secret="s") for _ in range(3)]
+    assert client.rooms_create(specs) == [None, None, None]
+    for spec in specs:
+        client.room_destroy(spec.room_id, secret=spec.secret)
+
+
+def test_batch_to_a_closed_port_is_unavailable():
+    from tests.janus_server import free_port
+
+    admin = JanusAdminClient(f"http://127.0.0.1:{free_port()}/admin", admin_secret="x", retries=1, backoff=0)
+    errors = admin.tokens_add(["a", "b", "c"])
+    assert set(errors) == {"a", "b", "c"}
+    assert all(isinstance(e, E.JanusUnavailableError) for e in errors.values())
+
+
+class _ClosingServer:
+    """An HTTP server that answers `per_connection` requests on each connection, then closes it."""
+
+    def __init__(self, per_connection: int) -> None:
+        import socket
+        import threading
+
+        self.per_connection = per_connection
+        self.connections = 0
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _addr = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with conn, contextlib.suppress(ConnectionError, EOFError):
+                self._answer(conn)
+
+    def _answer(self, conn) -> None:
+        import json
+
+        def receive() -> bytes:
+            data = conn.recv(65536)
+            if not data:
+                raise EOFError
+            return data
+
+        buffer = b""
+        for answered in range(self.per_connection):
+            while b"\r\n\r\n" not in buffer:
+                buffer += receive()
+            head, buffer = buffer.split(b"\r\n\r\n", 1)
+            lines = [line.split(b":", 1) for line in head.split(b"\r\n")[1:]]
+            length = int(next(value for name, value in lines if name.lower() == b"content-length"))
+            while len(buffer) < length:
+                buffer += receive()
+            body, buffer = json.loads(buffer[:length]), buffer[length:]
+            reply = json.dumps({"janus": "success", "transaction": body.get("transaction")}).encode()
+            last = answered == self.per_connection - 1
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                + (b"Connection: close\r\n" if last else b"")
+                + f"Content-Length: {len(reply)}\r\n\r\n".encode()
+                + reply
+            )
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_pipeline_resends_idempotent_requests_on_a_new_connection():
+    server = _ClosingServer(per_connection=2)
+    try:
+        admin = JanusAdminClient(f"http://127.0.0.1:{server.port}/admin", admin_secret="x", retries=2, backoff=0)
+        assert admin.tokens_add(["a", "b", "c", "d", "e"]) == {}
+        assert server.connections == 3
+    finally:
+        server.close()
+
+
+def test_pipeline_does_not_resend_other_requests():
+    """A create whose answer was lost may have happened: it is reported unavailable, not sent again."""
+    server = _ClosingServer(per_connection=2)
+    try:
+        transport = JanusClient(f"http://127.0.0.1:{server.port}/janus", retries=2, backoff=0)._http
+        answers = transport.request_many("", [{"n": i} for i in range(4)], idempotent=False)
+        assert [isinstance(a, dict) for a in answers] == [True, True, False, False]
+        assert all(isinstance(a, E.JanusUnavailableError) for a in answers[2:])
+        assert server.connections == 1
+    finally:
+        server.close()
+
+
+def test_batches_through_a_custom_transport_go_one_by_one():
+    bodies = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(request.read())
+        if b'"bad"' in request.content:
+            return httpx.Response(200, json={"janus": "error", "error": {"code": 403, "reason": "no"}})
+        return httpx.Response(200, json={"janus": "success"})
+
+    admin = JanusAdminClient("http://j/admin", admin_secret="x", transport=httpx.MockTransport(handler))
+    errors = admin.tokens_add(["good", "bad", "fine"])
+    assert list(errors) == ["bad"] and isinstance(errors["bad"], E.JanusUnauthorizedError)
+    assert len(bodies) == 3
