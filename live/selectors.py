@@ -51,8 +51,8 @@ def meetings_visible_to(*, user: User) -> QuerySet[Meeting]:
     ).distinct()
 
 
-def media_server_pick() -> MediaServer | None:
-    """The least-loaded healthy server with room to spare (active rooms counted), or None."""
+def media_servers_by_load() -> QuerySet[MediaServer]:
+    """Enabled healthy servers, least loaded first, each with `load` (its pending and active rooms)."""
     return (
         MediaServer.objects.filter(is_enabled=True, is_healthy=True)
         .annotate(
@@ -62,8 +62,12 @@ def media_server_pick() -> MediaServer | None:
             )
         )
         .order_by("load", "pk")
-        .first()
     )
+
+
+def media_server_pick() -> MediaServer | None:
+    """The least-loaded healthy server (pending and active rooms counted), or None."""
+    return media_servers_by_load().first()
 
 
 def link_quality(state: ParticipantState) -> str:
