@@ -17,3 +17,15 @@ SPARE_PUBLISHERS = 2
 LINK_SHARE = 0.5
 MIN_BITRATE = 128_000
 MAX_BITRATE = 2_000_000
+
+# Rooms provisioned together at most (one transaction, one Janus session per server): bounds the IN
+# lists and a batch's time (100 rooms take about 0.2 s on one Janus).
+PROVISION_BATCH = 200
+
+# Seconds the "drain queued" flag lives without being refreshed: if the drain task is lost, starts
+# queue a new one after this (and reconcile creates the rooms meanwhile).
+PROVISION_DRAIN_TTL = 30
+
+# A room still PENDING this many seconds after it was prepared was missed by the start dispatch (its
+# pending entry or drain task was lost): reconcile creates it. Younger ones are left to the dispatch.
+PROVISION_GRACE = 10

@@ -9,18 +9,22 @@ commit (`live.broadcast`). Services that tasks run are idempotent, so a task may
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import heapq
 import hmac
 import logging
 import secrets
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import redis
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,9 +38,9 @@ from integrations.janus.errors import (
     VideoRoomUnauthorizedError,
 )
 from live import constants
-from live.broadcast import delta_on_commit
+from live.broadcast import delta_on_commit, rooms_changed_on_commit
 from live.models import LiveAction, MediaServer, ParticipantState, ReadinessCheck, VideoRoom
-from live.selectors import media_server_pick
+from live.selectors import media_servers_by_load
 from meetings.models import AttendanceInterval, Meeting, MeetingInvitation
 from sites.choices import LinkRole
 from sites.live import site_section_changed
@@ -76,21 +80,23 @@ def janus_admin_client(server: MediaServer) -> JanusAdminClient:
     )
 
 
-def tokens_sync(*, server: MediaServer, wanted: set[str], prune: bool = False, known_absent: bool = False) -> None:
+def tokens_sync(*, server: MediaServer, wanted: Callable[[], set[str]]) -> None:
     """
-    Make Janus's stored tokens (token_auth) include `wanted`, the join tokens that browsers use instead
-    of the API secret; with `prune`, remove every other token; with `known_absent` (fresh tokens), skip
-    listing them first. Skipped for a server without admin URL.
+    Make Janus's stored tokens (token_auth), the join tokens that browsers use instead of the API
+    secret, exactly `wanted()`. It is called after listing what Janus has: a token Janus has was added
+    after its row committed, so a room being provisioned meanwhile keeps its tokens. Skipped for a
+    server without admin URL.
     """
     if not server.admin_url:
         return
     with janus_admin_client(server) as admin:
-        present = set() if known_absent and not prune else set(admin.token_list())
-        for token in wanted - present:
-            admin.token_add(token)
-        if prune:
-            for token in present - wanted:
-                admin.token_remove(token)
+        present = set(admin.token_list())
+        tokens = wanted()
+        errors = admin.tokens_add(sorted(tokens - present))
+        if errors:
+            raise next(iter(errors.values()))
+        for token in present - tokens:
+            admin.token_remove(token)
 
 
 def _room_tokens(room: VideoRoom) -> set[str]:
@@ -144,6 +150,148 @@ def meeting_sites_changed(*, meeting: Meeting) -> None:
 #
 # Room preparation and provisioning
 #
+# `meeting_start` prepares the room's rows in its transaction and leaves the Janus room for after
+# commit. Starts that arrive together are provisioned together: each start adds its meeting to a Redis
+# set after commit (`provision_enqueue`), and one `rooms_provision_pending` task drains the set in
+# batches (`rooms_provision`): a fixed number of queries per batch, and per media server one Janus
+# session and one admin connection whose requests are pipelined. Nothing depends on the set: a start
+# whose entry is lost (Redis flushed, a worker killed after taking it) leaves a PENDING room of a live
+# meeting, which the periodic reconcile provisions once it is older than PROVISION_GRACE
+# (`reconcile_all`).
+#
+
+PROVISION_PENDING_KEY = "live:provision:pending"  # meeting ids waiting for their room in Janus
+PROVISION_SCHEDULED_KEY = "live:provision:scheduled"  # set while a drain task is queued or running
+
+
+@dataclass
+class _Prepared:
+    """
+    A prepared room, the join tokens of all its participant rows (Janus's allowed list), and whether
+    this call created it (so no one has been in it yet).
+    """
+
+    room: VideoRoom
+    tokens: tuple[str, ...]
+    fresh: bool = False
+
+
+def _new_room_ids(count: int) -> list[int]:
+    """`count` random room ids that no room uses (below 2**53: exact in JavaScript numbers)."""
+    ids: set[int] = set()
+    while len(ids) < count:
+        candidates = {secrets.randbelow(2**52) + 1 for _ in range(count - len(ids))} - ids
+        taken = set(VideoRoom.objects.filter(room_id__in=candidates).values_list("room_id", flat=True))
+        ids |= candidates - taken  # a clash (1 in 2**52) is drawn again
+    return list(ids)
+
+
+def _rooms_place(meetings: Sequence[Meeting], sizes: dict[int, tuple[int, int]]) -> dict[int, VideoRoom]:
+    """
+    Create the room rows of `meetings`, each on the least-loaded healthy server at that point, with
+    its (bitrate, publishers) from `sizes`; returns the rows tried, by meeting id (without pk).
+    """
+    servers = [(server.load, server.pk, server) for server in media_servers_by_load()]
+    if not servers:
+        return {}
+    heapq.heapify(servers)
+    rooms = []
+    for meeting, room_id in zip(meetings, _new_room_ids(len(meetings)), strict=True):
+        load, pk, server = heapq.heappop(servers)
+        heapq.heappush(servers, (load + 1, pk, server))
+        bitrate, publishers = sizes[meeting.pk]
+        rooms.append(
+            VideoRoom(
+                meeting=meeting,
+                server=server,
+                room_id=room_id,
+                pin=f"{secrets.randbelow(10**6):06d}",
+                bitrate=bitrate,
+                publishers=publishers,
+            )
+        )
+    # A concurrent prepare of the same meeting may have won: its row stays, ours is dropped.
+    VideoRoom.objects.bulk_create(rooms, ignore_conflicts=True)
+    return {room.meeting_id: room for room in rooms}
+
+
+def _rooms_prepare(*, meetings: Sequence[Meeting]) -> dict[int, _Prepared]:
+    """
+    Batched `room_prepare` (inside the caller's transaction), by meeting id: rooms are placed, and
+    participant rows added, for all `meetings` with a fixed number of queries (about ten). A meeting
+    missing from the result could not be placed (no healthy server).
+    """
+    by_id = {meeting.pk: meeting for meeting in meetings}
+    if not by_id:
+        return {}
+    # Who is expected in each room: (invitation id, bridge point id, display), the host first.
+    expected: dict[int, list[tuple[int | None, int, str]]] = {
+        meeting.pk: [(None, meeting.host_bridge_point_id, meeting.host_bridge_point.janus_display)]
+        for meeting in meetings
+    }
+    for meeting_id, invitation_id, bp_id, display in MeetingInvitation.objects.filter(
+        meeting_id__in=list(by_id)
+    ).values_list("meeting_id", "pk", "bridge_point_id", "bridge_point__janus_display"):
+        expected[meeting_id].append((invitation_id, bp_id, display))
+    bitrates = site_bitrates({bp_id for rows in expected.values() for _inv, bp_id, _display in rows})
+    sizes = {
+        pk: (min(bitrates[bp_id] for _inv, bp_id, _display in rows), len(rows) + constants.SPARE_PUBLISHERS)
+        for pk, rows in expected.items()
+    }
+
+    def locked_rooms(ids: Iterable[int]) -> dict[int, VideoRoom]:
+        rows = VideoRoom.objects.select_for_update().filter(meeting_id__in=list(ids))
+        return {room.meeting_id: room for room in rows}
+
+    rooms = locked_rooms(by_id)
+    missing = [meeting for pk, meeting in by_id.items() if pk not in rooms]
+    placed = _rooms_place(missing, sizes) if missing else {}
+    if placed:
+        rooms.update(locked_rooms(placed))
+    if not rooms:
+        return {}
+    fresh = {pk for pk, room in rooms.items() if pk in placed and placed[pk].room_id == room.room_id}
+    servers = {room.server_id: room.server for pk, room in placed.items() if pk in fresh}
+    if unknown := {room.server_id for room in rooms.values()} - set(servers):
+        servers |= MediaServer.objects.in_bulk(unknown)
+    existing: dict[int, set[int]] = defaultdict(set)  # room pk → bridge points with a row
+    taken: dict[int, set[int]] = defaultdict(set)  # room pk → participant ids in use
+    tokens: dict[int, list[str]] = defaultdict(list)
+    older = [room.pk for pk, room in rooms.items() if pk not in fresh]  # fresh rooms have no rows yet
+    for room_pk, bp_id, janus_id, token in ParticipantState.objects.filter(video_room__in=older).values_list(
+        "video_room_id", "bridge_point_id", "janus_id", "join_token"
+    ):
+        if bp_id is not None:
+            existing[room_pk].add(bp_id)
+        if janus_id:
+            taken[room_pk].add(janus_id)
+        if token:
+            tokens[room_pk].append(token)
+    new_rows: list[ParticipantState] = []
+    resized: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for meeting_pk, room in rooms.items():
+        room.meeting, room.server = by_id[meeting_pk], servers[room.server_id]
+        for invitation_id, bp_id, display in expected[meeting_pk]:
+            if bp_id in existing[room.pk]:
+                continue
+            existing[room.pk].add(bp_id)
+            row = ParticipantState(
+                video_room=room,
+                invitation_id=invitation_id,
+                bridge_point_id=bp_id,
+                display=display,
+                join_token=secrets.token_urlsafe(24),
+                janus_id=_new_janus_id(taken[room.pk]),
+            )
+            new_rows.append(row)
+            tokens[room.pk].append(row.join_token)
+        if (room.bitrate, room.publishers) != sizes[meeting_pk]:
+            room.bitrate, room.publishers = sizes[meeting_pk]
+            resized[sizes[meeting_pk]].append(room.pk)
+    ParticipantState.objects.bulk_create(new_rows)
+    for (bitrate, publishers), pks in resized.items():  # invitations changed: rare, and few distinct sizes
+        VideoRoom.objects.filter(pk__in=pks).update(bitrate=bitrate, publishers=publishers, updated_at=timezone.now())
+    return {pk: _Prepared(room=room, tokens=tuple(tokens[room.pk]), fresh=pk in fresh) for pk, room in rooms.items()}
 
 
 @transaction.atomic
@@ -153,96 +301,209 @@ def room_prepare(*, meeting: Meeting) -> VideoRoom:
     (join token, participant id) for the host and every invited bridge point. Idempotent; adds rows
     for invitations made since the last call.
     """
-    room = VideoRoom.objects.select_for_update().filter(meeting=meeting).first()
-    if room is None:
-        server = media_server_pick()
-        if server is None:
-            raise ApplicationError(_("No media server is available."))
-        room_id = secrets.randbelow(2**52) + 1
-        while VideoRoom.objects.filter(room_id=room_id).exists():  # pragma: no cover - 1 in 2**52
-            room_id = secrets.randbelow(2**52) + 1
-        room = VideoRoom.objects.create(
-            meeting=meeting, server=server, room_id=room_id, pin=f"{secrets.randbelow(10**6):06d}"
-        )
-    rows = list(room.participants.values_list("bridge_point_id", "janus_id"))
-    existing = {bp_id for bp_id, _janus_id in rows if bp_id is not None}
-    taken = {janus_id for _bp_id, janus_id in rows if janus_id}
-    expected = [(None, meeting.host_bridge_point)] + [
-        (inv, inv.bridge_point) for inv in meeting.invitations.select_related("bridge_point")
-    ]
-    ParticipantState.objects.bulk_create(
-        [
-            ParticipantState(
-                video_room=room,
-                invitation=invitation,
-                bridge_point=bridge_point,
-                display=bridge_point.janus_display,
-                join_token=secrets.token_urlsafe(24),
-                janus_id=_new_janus_id(taken),
-            )
-            for invitation, bridge_point in expected
-            if bridge_point.pk not in existing
-        ]
-    )
-    links = list(site_bitrates(bp.pk for _inv, bp in expected).values())
-    room.bitrate = min(links) if links else constants.MAX_BITRATE
-    room.publishers = len(expected) + constants.SPARE_PUBLISHERS
-    room.save(update_fields=["bitrate", "publishers", "updated_at"])
-    return room
+    prepared = _rooms_prepare(meetings=[meeting]).get(meeting.pk)
+    if prepared is None:
+        raise ApplicationError(_("No media server is available."))
+    return prepared.room
 
 
-def _room_spec(room: VideoRoom) -> RoomSpec:
-    tokens = tuple(room.participants.exclude(join_token="").values_list("join_token", flat=True))
+def _room_spec(room: VideoRoom, tokens: Iterable[str] | None = None) -> RoomSpec:
+    if tokens is None:
+        tokens = room.participants.exclude(join_token="").values_list("join_token", flat=True)
     return RoomSpec(
         room_id=room.room_id,
         secret=room_secret(room.room_id),
         description=room.meeting.title[:100],
         pin=room.pin,
-        allowed=tokens,
+        allowed=tuple(tokens),
         publishers=room.publishers,
         bitrate=room.bitrate,
     )
 
 
+def _rooms_janus_create(*, server: MediaServer, prepared: Sequence[_Prepared]) -> dict[int, JanusError]:
+    """
+    Create the rooms of `prepared` (all on `server`) in Janus over one session, then add their join
+    tokens to Janus's token store over one admin connection; both pipelined. A room that already
+    exists (427) is ours (random id, derived secret): its allowed list gets the tokens. Returns the
+    error of each room (by pk) that failed: JanusUnavailableError when its answer was lost or the
+    server stopped answering (the rooms after it are not tried).
+    """
+    errors: dict[int, JanusError] = {}
+    existed: list[tuple[_Prepared, RoomSpec]] = []
+    specs = [_room_spec(item.room, item.tokens) for item in prepared]
+    with janus_client(server) as janus:
+        for item, spec, error in zip(prepared, specs, janus.rooms_create(specs), strict=True):
+            if isinstance(error, RoomExistsError):  # an earlier attempt got through before timing out
+                existed.append((item, spec))
+            elif error is not None:
+                errors[item.room.pk] = error
+        for item, spec in existed:
+            try:
+                if spec.allowed:
+                    janus.room_allowed(spec.room_id, secret=spec.secret, action="add", tokens=spec.allowed)
+            except JanusUnavailableError as exc:
+                errors |= {other.room.pk: exc for other, _spec in existed if other.room.pk not in errors}
+                break
+            except JanusError as exc:
+                errors[item.room.pk] = exc
+    created = [item for item in prepared if item.room.pk not in errors]
+    if not server.admin_url or not created:
+        return errors
+    try:
+        with janus_admin_client(server) as admin:
+            # Fresh rooms have fresh tokens; list what Janus has only when a room existed before.
+            present = set(admin.token_list()) if existed else set()
+            owner = {token: item.room.pk for item in created for token in item.tokens if token not in present}
+            for token, exc in admin.tokens_add(list(owner)).items():
+                errors.setdefault(owner[token], exc)
+    except JanusError as exc:
+        for item in created:
+            errors[item.room.pk] = exc
+    return errors
+
+
+def rooms_provision(*, meeting_ids: Sequence[int]) -> list[VideoRoom]:
+    """
+    Create the rooms of many meetings in Janus (unless they exist), with their join tokens; the batched
+    form of `room_provision`. Rows are prepared for all meetings at once (`_rooms_prepare`), each media
+    server gets one Janus session and one admin connection for its share, the rooms that made it turn
+    ACTIVE in one UPDATE and their boards get one delta each after commit.
+
+    One room's failure does not stop the others: a room Janus refused (a JanusError) turns FAILED; a
+    room whose server did not answer keeps its status and gets `last_error`, for a retry. Each returned
+    room carries `provision_error` (None, or the error). Meetings that ended, were cancelled, do not
+    exist or could not be placed (no healthy server) are left out. Idempotent.
+    """
+    meetings = list(
+        Meeting.objects.select_related("host_bridge_point")
+        .filter(pk__in=list(meeting_ids))
+        .exclude(status__in=[Meeting.Status.ENDED, Meeting.Status.CANCELLED])
+    )
+    with transaction.atomic():
+        prepared = _rooms_prepare(meetings=meetings)
+    by_server: dict[int, list[_Prepared]] = defaultdict(list)
+    for item in prepared.values():
+        item.room.provision_error = None
+        if item.room.status != VideoRoom.Status.CLOSED:
+            by_server[item.room.server_id].append(item)
+    errors: dict[int, JanusError] = {}
+    for items in by_server.values():
+        errors |= _rooms_janus_create(server=items[0].room.server, prepared=items)
+    with transaction.atomic():
+        ok = [item.room for items in by_server.values() for item in items if item.room.pk not in errors]
+        # Closed meanwhile (the meeting ended): room_close owns it now.
+        was = dict(
+            VideoRoom.objects.select_for_update()
+            .filter(pk__in=[room.pk for room in ok])
+            .exclude(status=VideoRoom.Status.CLOSED)
+            .values_list("pk", "status")
+        )
+        now = timezone.now()
+        VideoRoom.objects.filter(pk__in=list(was)).update(
+            status=VideoRoom.Status.ACTIVE, provisioned_at=now, last_error="", updated_at=now
+        )
+        changed = []
+        for room in ok:
+            if room.pk in was:
+                room.status, room.provisioned_at, room.last_error = VideoRoom.Status.ACTIVE, now, ""
+                if was[room.pk] != VideoRoom.Status.ACTIVE:
+                    changed.append(room)
+        rooms_changed_on_commit(rooms=changed)
+        # Refused rooms turn FAILED; rooms whose server did not answer keep their status, for a retry.
+        failures: dict[tuple[bool, str], list[int]] = defaultdict(list)
+        for item in prepared.values():
+            exc = errors.get(item.room.pk)
+            if exc is not None:
+                room = item.room
+                room.provision_error, room.last_error = exc, str(exc)[:255]
+                refused = not isinstance(exc, JanusUnavailableError)
+                if refused:
+                    room.status = VideoRoom.Status.FAILED
+                failures[refused, room.last_error].append(room.pk)
+        for (refused, message), pks in failures.items():
+            fields: dict[str, Any] = {"last_error": message}
+            if refused:
+                fields |= {"status": VideoRoom.Status.FAILED, "updated_at": now}
+            VideoRoom.objects.filter(pk__in=pks).exclude(status=VideoRoom.Status.CLOSED).update(**fields)
+    if errors:
+        logger.warning("provisioning: %d of %d rooms failed", len(errors), len(prepared))
+    return [prepared[pk].room for pk in meeting_ids if pk in prepared]
+
+
 def room_provision(*, meeting_id: int) -> VideoRoom | None:
     """
     Create the meeting's room in Janus unless it exists, then make its allowed list match the join
-    tokens. Idempotent: a room that already exists (427) is ours, since ids are random and the secret
-    is derived. Does nothing for a meeting that ended. Raises JanusUnavailableError to be retried.
+    tokens (`rooms_provision` for one meeting). Idempotent: a room that already exists (427) is ours,
+    since ids are random and the secret is derived. Does nothing for a meeting that ended. Raises
+    JanusUnavailableError to be retried, and any other JanusError after marking the room FAILED.
     """
-    meeting = Meeting.objects.get(pk=meeting_id)
-    if meeting.status in (Meeting.Status.ENDED, Meeting.Status.CANCELLED):
+    rooms = rooms_provision(meeting_ids=[meeting_id])
+    if not rooms:
+        if (
+            Meeting.objects.filter(pk=meeting_id)
+            .exclude(status__in=[Meeting.Status.ENDED, Meeting.Status.CANCELLED])
+            .exists()
+        ):
+            raise ApplicationError(_("No media server is available."))
         return None
-    room = room_prepare(meeting=meeting)
-    if room.status == VideoRoom.Status.CLOSED:
-        return room
-    spec = _room_spec(room)
-    try:
-        with janus_client(room.server) as janus:
-            try:
-                janus.room_create(spec)  # create first: one request in the usual case
-                created = True
-            except RoomExistsError:
-                created = False  # an earlier attempt got through before timing out; ours (derived secret)
-            if not created and spec.allowed:
-                janus.room_allowed(room.room_id, secret=spec.secret, action="add", tokens=spec.allowed)
-        tokens_sync(server=room.server, wanted=set(spec.allowed), known_absent=created)
-    except JanusUnavailableError as exc:
-        VideoRoom.objects.filter(pk=room.pk).update(last_error=str(exc)[:255])
-        raise
-    except JanusError as exc:
-        VideoRoom.objects.filter(pk=room.pk).update(status=VideoRoom.Status.FAILED, last_error=str(exc)[:255])
-        raise
-    with transaction.atomic():
-        room = VideoRoom.objects.select_for_update().get(pk=room.pk)
-        was = room.status
-        room.status = VideoRoom.Status.ACTIVE
-        room.provisioned_at = timezone.now()
-        room.last_error = ""
-        room.save(update_fields=["status", "provisioned_at", "last_error", "updated_at"])
-        if was != room.status:
-            delta_on_commit(meeting=meeting, room=room, meeting_changed=True)
+    room = rooms[0]
+    if room.provision_error is not None:
+        raise room.provision_error
     return room
+
+
+def _redis() -> redis.Redis:
+    return _redis_for(settings.REDIS_URL)
+
+
+@functools.cache
+def _redis_for(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
+def provision_enqueue(*, meeting_id: int) -> None:
+    """
+    Ask for the meeting's room to be created in Janus (call after commit): its id joins the pending
+    set, and a drain task is queued unless one is already queued or running. Starts that arrive while
+    a drain runs are taken by that drain's next round, so a burst becomes a few batches.
+    """
+    from live.tasks import rooms_provision_pending
+
+    pipe = _redis().pipeline(transaction=False)
+    pipe.sadd(PROVISION_PENDING_KEY, meeting_id)
+    # Expires in case the drain task is lost; the next start then queues another.
+    pipe.set(PROVISION_SCHEDULED_KEY, 1, nx=True, ex=constants.PROVISION_DRAIN_TTL)
+    _added, scheduled = pipe.execute()
+    if scheduled:
+        try:
+            rooms_provision_pending.delay()
+        except Exception:
+            provision_drain_reset()  # no drain is queued: let the next start try again
+            raise
+
+
+def provision_pending_take(*, count: int = constants.PROVISION_BATCH) -> list[int]:
+    """
+    Take up to `count` meeting ids from the pending set (for the drain task). An empty answer also
+    clears the drain's flag, so the next start queues a new drain; ids added in between are taken.
+    """
+    client = _redis()
+    ids = client.spop(PROVISION_PENDING_KEY, count)
+    if not ids:
+        client.delete(PROVISION_SCHEDULED_KEY)
+        ids = client.spop(PROVISION_PENDING_KEY, count)  # added after our first look, before the delete
+        if ids:
+            client.set(PROVISION_SCHEDULED_KEY, 1, ex=constants.PROVISION_DRAIN_TTL)
+    else:
+        client.expire(PROVISION_SCHEDULED_KEY, constants.PROVISION_DRAIN_TTL)
+    return sorted(int(pk) for pk in ids or ())
+
+
+def provision_drain_reset() -> None:
+    """A drain failed: clear its flag so that the next start queues a new one (best effort)."""
+    with contextlib.suppress(redis.RedisError):
+        _redis().delete(PROVISION_SCHEDULED_KEY)
 
 
 def room_close(*, meeting_id: int) -> None:
@@ -282,24 +543,30 @@ def room_close(*, meeting_id: int) -> None:
 
 @transaction.atomic
 def meeting_start(*, meeting: Meeting, user: User) -> Meeting:
-    """The host opens the live room: the meeting goes live and its room is created after commit."""
-    from live.tasks import room_provision as room_provision_task
-
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    """
+    The host opens the live room: the meeting goes live, its rows are prepared now, and its room is
+    created in Janus after commit, batched with other starts (`provision_enqueue`).
+    """
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("host_bridge_point").get(pk=meeting.pk)
     if meeting.status != Meeting.Status.SCHEDULED:
         raise ConflictError(_("Only a scheduled meeting can start."), extra={"status": meeting.status})
     meeting.status = Meeting.Status.LIVE
     meeting.save(update_fields=["status", "updated_at"])
     LiveAction.objects.create(meeting=meeting, action=LiveAction.Action.START, user=user)
     meeting_sites_changed(meeting=meeting)
-    room = room_prepare(meeting=meeting)
-    # Sites already in the room for their test call count as attending from now on.
-    now = timezone.now()
-    for state in room.participants.filter(state__in=IN_MEDIA, bridge_point__isnull=False):
-        _attendance_sync(state=state, meeting=meeting, at=now)
+    prepared = _rooms_prepare(meetings=[meeting]).get(meeting.pk)
+    if prepared is None:
+        raise ApplicationError(_("No media server is available."))
+    room = prepared.room
+    if not prepared.fresh:
+        # Sites already in the room for their test call count as attending from now on.
+        now = timezone.now()
+        for state in room.participants.filter(state__in=IN_MEDIA, bridge_point__isnull=False):
+            _attendance_sync(state=state, meeting=meeting, at=now)
     delta_on_commit(meeting=meeting, room=room, meeting_changed=True)
     meeting_id = meeting.pk
-    transaction.on_commit(lambda: room_provision_task.delay(meeting_id=meeting_id))
+    # Robust: the meeting has started whatever happens to Redis; reconcile creates a room left behind.
+    transaction.on_commit(lambda: provision_enqueue(meeting_id=meeting_id), robust=True)
     return meeting
 
 
@@ -508,6 +775,7 @@ class ReconcileReport:
     rooms_destroyed: int = 0
     rooms_closed: int = 0
     participants_fixed: int = 0
+    rooms_provisioned: int = 0  # never created (missed by the start dispatch), created by reconcile_all
 
 
 def participants_reconcile(*, room: VideoRoom, participants: Iterable[Participant]) -> int:
@@ -533,16 +801,34 @@ def participants_reconcile(*, room: VideoRoom, participants: Iterable[Participan
     return fixed
 
 
-def _live_rooms(server: MediaServer) -> list[VideoRoom]:
+def _live_rooms_query(**filters: Any) -> QuerySet[VideoRoom]:
+    """Rooms that should exist in Janus: not closed, of live meetings or meetings starting soon."""
     horizon = timezone.now() + timedelta(seconds=constants.PROVISION_AHEAD)
-    return list(
-        VideoRoom.objects.select_related("meeting", "server")
-        .filter(server=server, status__in=[VideoRoom.Status.PENDING, VideoRoom.Status.ACTIVE, VideoRoom.Status.FAILED])
-        .filter(
-            Q(meeting__status=Meeting.Status.LIVE)
-            | Q(meeting__status=Meeting.Status.SCHEDULED, meeting__starts_at__lte=horizon)
-        )
+    return VideoRoom.objects.filter(
+        Q(meeting__status=Meeting.Status.LIVE)
+        | Q(meeting__status=Meeting.Status.SCHEDULED, meeting__starts_at__lte=horizon),
+        status__in=[VideoRoom.Status.PENDING, VideoRoom.Status.ACTIVE, VideoRoom.Status.FAILED],
+        **filters,
     )
+
+
+def _live_rooms(server: MediaServer) -> list[VideoRoom]:
+    return list(_live_rooms_query(server=server).select_related("meeting", "server"))
+
+
+def _live_tokens(server: MediaServer) -> set[str]:
+    """The join tokens of the rooms that should exist on `server` (one query)."""
+    return set(
+        ParticipantState.objects.filter(video_room__in=_live_rooms_query(server=server))
+        .exclude(join_token="")
+        .values_list("join_token", flat=True)
+    )
+
+
+def _being_provisioned(room: VideoRoom) -> bool:
+    """A room never created that the dispatch (`provision_enqueue`) is still expected to create."""
+    grace = timezone.now() - timedelta(seconds=constants.PROVISION_GRACE)
+    return room.status == VideoRoom.Status.PENDING and room.provisioned_at is None and room.created_at > grace
 
 
 def server_mark_down(*, server: MediaServer, error: str) -> None:
@@ -573,6 +859,8 @@ def server_reconcile(*, server: MediaServer, participants: bool = True) -> Recon
             wanted_ids = {room.room_id for room in wanted}
             for room in wanted:
                 if room.room_id not in janus_rooms:
+                    if _being_provisioned(room):
+                        continue  # a batch is creating it; reconcile_all takes it if it was lost
                     if room.provisioned_at is not None:
                         # It existed and vanished: whoever was in it is gone.
                         with transaction.atomic():
@@ -605,10 +893,7 @@ def server_reconcile(*, server: MediaServer, participants: bool = True) -> Recon
                     logger.warning("room %s on %s is not the portal's; left alone", room_id, server)
                 except RoomNotFoundError:
                     pass
-        wanted_tokens: set[str] = set()
-        for room in wanted:
-            wanted_tokens |= _room_tokens(room)
-        tokens_sync(server=server, wanted=wanted_tokens, prune=True)
+        tokens_sync(server=server, wanted=lambda: _live_tokens(server))
     except JanusUnavailableError as exc:
         server_mark_down(server=server, error=str(exc))
         report.servers_down += 1
@@ -623,18 +908,41 @@ def server_reconcile(*, server: MediaServer, participants: bool = True) -> Recon
 
 
 def reconcile_all(*, participants: bool = True) -> ReconcileReport:
-    """Reconcile every enabled server, and prepare rooms for meetings that start within the hour."""
+    """
+    Reconcile every enabled server, after two batches: rooms are prepared for live meetings and
+    meetings that start within the hour, and created in Janus when they never were, whether just
+    prepared here or left behind by the start dispatch (a lost pending entry or drain task: a room
+    still PENDING after `PROVISION_GRACE`). Then each server's pass (`server_reconcile`).
+    """
     total = ReconcileReport()
     horizon = timezone.now() + timedelta(seconds=constants.PROVISION_AHEAD)
-    for meeting in Meeting.objects.filter(
-        Q(status=Meeting.Status.LIVE) | Q(status=Meeting.Status.SCHEDULED, starts_at__lte=horizon),
-        video_room__isnull=True,
-        ends_at__gt=timezone.now(),
-    ):
+    meetings = list(
+        Meeting.objects.select_related("host_bridge_point").filter(
+            Q(status=Meeting.Status.LIVE) | Q(status=Meeting.Status.SCHEDULED, starts_at__lte=horizon),
+            video_room__isnull=True,
+            ends_at__gt=timezone.now(),
+        )
+    )
+    if meetings:
+        with transaction.atomic():
+            _rooms_prepare(meetings=meetings)  # without a healthy server nothing is placed; next time
+    grace = timezone.now() - timedelta(seconds=constants.PROVISION_GRACE)
+    missed = list(
+        _live_rooms_query(
+            status=VideoRoom.Status.PENDING,
+            provisioned_at__isnull=True,
+            server__is_enabled=True,
+            server__is_healthy=True,
+        )
+        .filter(Q(created_at__lte=grace) | Q(meeting__in=[meeting.pk for meeting in meetings]))
+        .values_list("meeting_id", flat=True)
+    )
+    if missed:
         try:
-            room_prepare(meeting=meeting)
-        except ApplicationError:
-            break  # no server: nothing else can be placed either
+            rooms = rooms_provision(meeting_ids=missed)
+            total.rooms_provisioned += sum(room.status == VideoRoom.Status.ACTIVE for room in rooms)
+        except Exception:  # one bad batch must not stop the servers' passes
+            logger.exception("reconcile: provisioning %d missed rooms failed", len(missed))
     for server in MediaServer.objects.filter(is_enabled=True):
         report = server_reconcile(server=server, participants=participants)
         for name in vars(total):

@@ -1,11 +1,17 @@
 """
 Celery tasks of the live app: thin wrappers around idempotent services (so `acks_late` is safe), with
 bounded retries and exponential backoff for a media server that does not answer.
+
+Rooms are provisioned in batches: `meeting_start` adds its meeting to a Redis set after commit and
+queues `rooms_provision_pending` (once per burst), which drains the set; the rooms whose server did
+not answer go on to `rooms_provision`, retried with backoff for just those meetings. If a set entry
+or a drain is lost, the periodic `reconcile_all` provisions the room (a live meeting's PENDING room).
 """
 
 from __future__ import annotations
 
 from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from django.core.cache import cache
 
 from integrations.janus.errors import JanusUnavailableError
@@ -20,12 +26,57 @@ RETRY = {
 }
 
 
+def _backoff(retries: int) -> int:
+    """The delay `RETRY` gives autoretried tasks, for tasks that retry themselves."""
+    return get_exponential_backoff_interval(
+        factor=RETRY["retry_backoff"],
+        retries=retries,
+        maximum=RETRY["retry_backoff_max"],
+        full_jitter=RETRY["retry_jitter"],
+    )
+
+
+def _unavailable(rooms) -> tuple[list[int], JanusUnavailableError | None]:
+    """The meetings whose server did not answer, to try again, and one of the errors."""
+    failed = [room for room in rooms if isinstance(room.provision_error, JanusUnavailableError)]
+    return [room.meeting_id for room in failed], (failed[0].provision_error if failed else None)
+
+
 @shared_task(**RETRY)
 def room_provision(meeting_id: int) -> None:
-    """Create the meeting's room in Janus (after `meeting_start` commits)."""
+    """Create one meeting's room in Janus (kept for messages queued before batching)."""
     from live.services import room_provision as provision
 
     provision(meeting_id=meeting_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=RETRY["max_retries"])
+def rooms_provision(self, meeting_ids: list[int]) -> None:
+    """Create several meetings' rooms in Janus; retries (with backoff) only those not done."""
+    from live.services import rooms_provision as provision
+
+    retry, exc = _unavailable(provision(meeting_ids=meeting_ids))
+    if retry:
+        raise self.retry(kwargs={"meeting_ids": retry}, countdown=_backoff(self.request.retries), exc=exc)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def rooms_provision_pending() -> None:
+    """
+    Drain the set of meetings waiting for their room, batch by batch, until it is empty (starts made
+    meanwhile join the next batch). Idempotent: a second drain finds the set empty or takes other ids.
+    """
+    from live.services import provision_drain_reset, provision_pending_take
+    from live.services import rooms_provision as provision
+
+    try:
+        while meeting_ids := provision_pending_take():
+            retry, _exc = _unavailable(provision(meeting_ids=meeting_ids))
+            if retry:
+                rooms_provision.apply_async(kwargs={"meeting_ids": retry}, countdown=_backoff(0))
+    except Exception:
+        provision_drain_reset()  # the next start queues a drain; reconcile creates this batch's rooms
+        raise
 
 
 @shared_task(**RETRY)

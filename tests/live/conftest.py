@@ -68,6 +68,17 @@ def _no_persistent_connections():
     database["CONN_MAX_AGE"] = previous
 
 
+@pytest.fixture(autouse=True)
+def _no_pending_provisioning():
+    """The start dispatch keeps its pending set and flag in Redis, which outlive each test's database."""
+    from live import services
+
+    keys = (services.PROVISION_PENDING_KEY, services.PROVISION_SCHEDULED_KEY)
+    services._redis().delete(*keys)
+    yield
+    services._redis().delete(*keys)
+
+
 @pytest.fixture
 def eager_tasks():
     """Run Celery tasks in-process (for tests about services, not about the worker)."""
