@@ -304,11 +304,12 @@ def test_batch_to_a_closed_port_is_unavailable():
 class _ClosingServer:
     """An HTTP server that answers `per_connection` requests on each connection, then closes it."""
 
-    def __init__(self, per_connection: int) -> None:
+    def __init__(self, per_connection: int, chunked: bool = False) -> None:
         import socket
         import threading
 
         self.per_connection = per_connection
+        self.chunked = chunked
         self.connections = 0
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
@@ -345,11 +346,18 @@ class _ClosingServer:
             body, buffer = json.loads(buffer[:length]), buffer[length:]
             reply = json.dumps({"janus": "success", "transaction": body.get("transaction")}).encode()
             last = answered == self.per_connection - 1
+            if self.chunked:  # in two chunks, with a trailer
+                half = len(reply) // 2
+                framed = b"Transfer-Encoding: chunked\r\n\r\n" + b"".join(
+                    f"{len(part):x}\r\n".encode() + part + b"\r\n" for part in (reply[:half], reply[half:])
+                )
+                framed += b"0\r\nX-Trailer: 1\r\n\r\n"
+            else:
+                framed = f"Content-Length: {len(reply)}\r\n\r\n".encode() + reply
             conn.sendall(
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                 + (b"Connection: close\r\n" if last else b"")
-                + f"Content-Length: {len(reply)}\r\n\r\n".encode()
-                + reply
+                + framed
             )
 
     def close(self) -> None:
@@ -362,6 +370,17 @@ def test_pipeline_resends_idempotent_requests_on_a_new_connection():
         admin = JanusAdminClient(f"http://127.0.0.1:{server.port}/admin", admin_secret="x", retries=2, backoff=0)
         assert admin.tokens_add(["a", "b", "c", "d", "e"]) == {}
         assert server.connections == 3
+    finally:
+        server.close()
+
+
+def test_pipeline_reads_chunked_answers():
+    server = _ClosingServer(per_connection=3, chunked=True)
+    try:
+        transport = JanusAdminClient(f"http://127.0.0.1:{server.port}/admin", admin_secret="x")._http
+        answers = transport.request_many("", [{"transaction": str(i)} for i in range(3)], idempotent=True)
+        assert [a["transaction"] for a in answers] == ["0", "1", "2"]
+        assert server.connections == 1
     finally:
         server.close()
 
