@@ -459,7 +459,7 @@ def _redis() -> redis.Redis:
 
 @functools.cache
 def _redis_for(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
 
 
 def provision_enqueue(*, meeting_id: int) -> None:
@@ -470,11 +470,18 @@ def provision_enqueue(*, meeting_id: int) -> None:
     """
     from live.tasks import rooms_provision_pending
 
-    pipe = _redis().pipeline(transaction=False)
-    pipe.sadd(PROVISION_PENDING_KEY, meeting_id)
-    # Expires in case the drain task is lost; the next start then queues another.
-    pipe.set(PROVISION_SCHEDULED_KEY, 1, nx=True, ex=constants.PROVISION_DRAIN_TTL)
-    _added, scheduled = pipe.execute()
+    for attempt in (1, 2):  # once more after a timeout (redis-py may report one as a ValueError)
+        pipe = _redis().pipeline(transaction=False)
+        pipe.sadd(PROVISION_PENDING_KEY, meeting_id)
+        # Expires in case the drain task is lost; the next start then queues another.
+        pipe.set(PROVISION_SCHEDULED_KEY, 1, nx=True, ex=constants.PROVISION_DRAIN_TTL)
+        try:
+            _added, scheduled = pipe.execute()
+            break
+        except (redis.RedisError, ValueError):
+            if attempt == 2:
+                raise
+            logger.warning("provisioning: Redis failed, once more", exc_info=True)
     if scheduled:
         try:
             rooms_provision_pending.delay()
