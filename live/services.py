@@ -326,27 +326,22 @@ def _rooms_janus_create(*, server: MediaServer, prepared: Sequence[_Prepared]) -
     Create the rooms of `prepared` (all on `server`) in Janus over one session, then add their join
     tokens to Janus's token store over one admin connection; both pipelined. A room that already
     exists (427) is ours (random id, derived secret): its allowed list gets the tokens. Returns the
-    error of each room (by pk) that failed: JanusUnavailableError when its answer was lost or the
-    server stopped answering (the rooms after it are not tried).
+    error of each room (by pk) that failed: JanusUnavailableError when the server did not answer for
+    it (it may exist: the retry finds it), another JanusError when Janus refused it.
     """
     errors: dict[int, JanusError] = {}
     existed: list[tuple[_Prepared, RoomSpec]] = []
     specs = [_room_spec(item.room, item.tokens) for item in prepared]
     with janus_client(server) as janus:
         for item, spec, error in zip(prepared, specs, janus.rooms_create(specs), strict=True):
-            if isinstance(error, RoomExistsError):  # an earlier attempt got through before timing out
+            if isinstance(error, RoomExistsError):  # ours: an earlier attempt, or reconcile ahead of the start
                 existed.append((item, spec))
             elif error is not None:
                 errors[item.room.pk] = error
-        for item, spec in existed:
-            try:
-                if spec.allowed:
-                    janus.room_allowed(spec.room_id, secret=spec.secret, action="add", tokens=spec.allowed)
-            except JanusUnavailableError as exc:
-                errors |= {other.room.pk: exc for other, _spec in existed if other.room.pk not in errors}
-                break
-            except JanusError as exc:
-                errors[item.room.pk] = exc
+        allow = [(item, spec) for item, spec in existed if spec.allowed]
+        for (item, _spec), error in zip(allow, janus.rooms_allow([spec for _item, spec in allow]), strict=True):
+            if error is not None:
+                errors[item.room.pk] = error
     created = [item for item in prepared if item.room.pk not in errors]
     if not server.admin_url or not created:
         return errors

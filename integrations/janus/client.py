@@ -383,6 +383,8 @@ class JanusClient:
         `plugindata.data` or the mapped exception (returned, not raised). Requests that found the
         session gone (Janus did not run them) are sent once more on a new session.
         """
+        if not bodies:
+            return []
         idempotent = all(body.get("request") in _READ_ONLY for body in bodies)
         results: dict[int, dict[str, Any] | JanusError] = {}
         waiting = list(range(len(bodies)))
@@ -436,6 +438,17 @@ class JanusClient:
         if self._admin_key:
             for body in bodies:
                 body["admin_key"] = self._admin_key
+        return [answer if isinstance(answer, JanusError) else None for answer in self.videoroom_many(bodies)]
+
+    def rooms_allow(self, specs: Sequence[RoomSpec]) -> list[JanusError | None]:
+        """
+        Add each spec's tokens to its room's allowed list (`allowed` `add`, with the spec's secret), in
+        pipelined requests; returns, in order, None or the error of each room.
+        """
+        bodies = [
+            {"request": "allowed", "room": s.room_id, "secret": s.secret, "action": "add", "allowed": list(s.allowed)}
+            for s in specs
+        ]
         return [answer if isinstance(answer, JanusError) else None for answer in self.videoroom_many(bodies)]
 
     def room_exists(self, room_id: int) -> bool:

@@ -411,3 +411,16 @@ def test_batches_through_a_custom_transport_go_one_by_one():
     errors = admin.tokens_add(["good", "bad", "fine"])
     assert list(errors) == ["bad"] and isinstance(errors["bad"], E.JanusUnauthorizedError)
     assert len(bodies) == 3
+
+
+def test_rooms_allow_many(client):
+    specs = [RoomSpec(room_id=room_id(), secret="s", allowed=("a",)) for _ in range(2)]
+    for spec in specs:
+        client.room_create(spec)
+    wrong = RoomSpec(room_id=specs[1].room_id, secret="wrong", allowed=("c",))
+    answers = client.rooms_allow([RoomSpec(room_id=specs[0].room_id, secret="s", allowed=("b",)), wrong])
+    assert answers[0] is None and isinstance(answers[1], E.VideoRoomUnauthorizedError)
+    assert sorted(client.room_allowed(specs[0].room_id, secret="s", action="add")) == ["a", "b"]
+    assert client.rooms_allow([]) == []
+    for spec in specs:
+        client.room_destroy(spec.room_id, secret=spec.secret)
