@@ -60,6 +60,15 @@ def _loop_for_pushes() -> asyncio.AbstractEventLoop:
         return _push_loop
 
 
+def _forget_push_loop() -> None:
+    """In a forked child: the parent's loop thread is not there, and its lock may have been held."""
+    global _push_loop, _push_loop_lock
+    _push_loop, _push_loop_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_push_loop)
+
+
 def _push(messages: Sequence[tuple[int, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
 
