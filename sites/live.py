@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
+
+from common import push
 
 __all__ = ["SECTION_CHANGED", "site_group", "site_section_changed"]
 
@@ -34,9 +34,6 @@ def site_section_changed(*, site_id: int, section: str) -> None:
 
 def _send(site_id: int, section: str) -> None:
     try:
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        async_to_sync(layer.group_send)(site_group(site_id), {"type": SECTION_CHANGED, "section": section})
+        push.group_send(site_group(site_id), {"type": SECTION_CHANGED, "section": section})
     except Exception:  # the channel layer is down or refuses: the pages just stay as they are
         logger.warning("could not tell site %s pages that %s changed", site_id, section, exc_info=True)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from accounts.roles import Role
 from cameras.probes import ProbeResult
 from cameras.services import camera_health_record
-from sites import live
+from common import push
 from sites.live import site_section_changed
 from sites.models import Site
 from sites.routing import websocket_urlpatterns
@@ -166,7 +166,7 @@ def test_a_broadcast_failure_never_undoes_the_write(monkeypatch, caplog, django_
         async def group_send(self, group, message):
             raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(live, "get_channel_layer", lambda: BrokenLayer())
+    monkeypatch.setattr(push, "get_channel_layer", lambda: BrokenLayer())
     site = SiteFactory()
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         Site.objects.filter(pk=site.pk).update(notes="vẫn lưu")
