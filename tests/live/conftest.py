@@ -74,9 +74,10 @@ def _no_pending_provisioning():
     from live import services
 
     keys = (services.PROVISION_PENDING_KEY, services.PROVISION_SCHEDULED_KEY)
-    services._redis().delete(*keys)
+    client = services._redis()  # this one, even if a test swaps it
+    client.delete(*keys)
     yield
-    services._redis().delete(*keys)
+    client.delete(*keys)
 
 
 @pytest.fixture

@@ -301,3 +301,16 @@ def test_starts_with_a_real_worker(janus, make_briefing, celery_worker_process):
     )
     for room in VideoRoom.objects.all():
         assert janus_allowed(janus, room) == tokens_of(room)
+
+
+def test_a_start_succeeds_when_redis_is_unreachable(janus, briefing, monkeypatch, django_capture_on_commit_callbacks):
+    """The meeting has started whatever happens to the dispatch; its room waits for reconcile."""
+    import redis
+
+    media_server_for(janus)
+    unreachable = redis.Redis(port=free_port(), socket_connect_timeout=0.2)
+    monkeypatch.setattr(services, "_redis", lambda: unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_start(meeting=briefing.meeting, user=briefing.organiser)
+    assert briefing.refresh().status == Meeting.Status.LIVE
+    assert VideoRoom.objects.get(meeting=briefing.meeting).status == VideoRoom.Status.PENDING
