@@ -40,20 +40,30 @@ ACTIVE = (Meeting.Status.SCHEDULED, Meeting.Status.LIVE)
     order=25,
 )
 def readiness(request: HttpRequest) -> dict[str, Any]:
+    """
+    Two queries: how many coming briefings invite one of the user's bridge points, and the readiness
+    of those bridge points in the first few (with their meetings).
+    """
     now = timezone.now()
-    invitations = scope_queryset(MeetingInvitation.objects.all(), request.user).filter(
-        meeting__status__in=ACTIVE,
-        meeting__ends_at__gte=now,
-        meeting__starts_at__lte=now + timedelta(days=UPCOMING_DAYS),
+    mine = scope_queryset(MeetingInvitation.objects.all(), request.user)
+    coming = Meeting.objects.filter(
+        status__in=ACTIVE,
+        ends_at__gte=now,
+        starts_at__lte=now + timedelta(days=UPCOMING_DAYS),
+        pk__in=mine.values("meeting_id"),
+    )
+    total = coming.count()
+    shown = coming.order_by("starts_at", "pk")[:PANEL_MEETINGS]
+    invitations = mine.filter(meeting__in=shown.values("pk")).order_by(
+        "meeting__starts_at", "meeting_id", "bridge_point__janus_display"
     )
     by_meeting: dict[int, dict[str, Any]] = {}
-    for invitation, colour in readiness_of_invitations(invitations.order_by("meeting__starts_at", "pk")):
+    for invitation, colour in readiness_of_invitations(invitations):
         row = by_meeting.setdefault(invitation.meeting_id, {"meeting": invitation.meeting, "sites": []})
         row["sites"].append({"bridge_point": invitation.bridge_point, "colour": colour})
-    meetings = list(by_meeting.values())
     return {
-        "meetings": meetings[:PANEL_MEETINGS],
-        "more": max(0, len(meetings) - PANEL_MEETINGS),
+        "meetings": list(by_meeting.values()),
+        "more": max(0, total - PANEL_MEETINGS),
         # A commune's people open their own bridge point's console; district staff the readiness board.
         "console": request.user.unit_id is not None,
     }

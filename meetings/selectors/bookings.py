@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import holidays
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from meetings.models import Booking, BookingSeries, RoomBookingPolicy
@@ -55,6 +55,28 @@ def bookings_awaiting_decision(*, user: User) -> QuerySet[Booking]:
     if not user.is_superuser:
         qs = qs.filter(room__booking_policy__approvers=user)
     return qs.select_related("room", "room__site", "booked_by").order_by("starts_at")
+
+
+def series_awaiting_decision(*, user: User, now: datetime | None = None) -> QuerySet[BookingSeries]:
+    """
+    Recurring bookings of the rooms that `user` approves with dates still to come that are tentative,
+    each annotated with `waiting` (how many such dates), `first_waiting` and `last_waiting` (their
+    first and last start); one query, soonest first.
+    """
+    pending = Q(bookings__status=Booking.Status.TENTATIVE, bookings__ends_at__gt=now or timezone.now())
+    qs = BookingSeries.objects.visible_to(user)
+    if not user.is_superuser:
+        qs = qs.filter(room__booking_policy__approvers=user)
+    return (
+        qs.annotate(
+            waiting=Count("bookings", filter=pending),
+            first_waiting=Min("bookings__starts_at", filter=pending),
+            last_waiting=Max("bookings__starts_at", filter=pending),
+        )
+        .filter(waiting__gt=0)
+        .select_related("room", "room__site", "booked_by")
+        .order_by("first_waiting", "pk")
+    )
 
 
 def booking_list(*, user: User) -> QuerySet[Booking]:

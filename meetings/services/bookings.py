@@ -22,6 +22,7 @@ from dateutil.rrule import rrule as RRule
 from dateutil.rrule import rrulestr
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -149,6 +150,21 @@ def _status_for(policy: RoomBookingPolicy | None, starts_at: datetime, ends_at: 
     return Booking.Status.TENTATIVE if violations else Booking.Status.CONFIRMED
 
 
+def _series_url(series_id: int) -> str:
+    return reverse("meetings:bookingseries_detail", args=[series_id])
+
+
+def _approval_settled(booking: Booking) -> None:
+    """A tentative booking was decided or cancelled: its approvers' request is answered (and the
+    series' one once no date of it waits any more)."""
+    notification_mark_done(kind=NotificationKind.BOOKING_TO_APPROVE, url=booking.get_absolute_url())
+    if (
+        booking.series_id
+        and not Booking.objects.filter(series_id=booking.series_id, status=Booking.Status.TENTATIVE).exists()
+    ):
+        notification_mark_done(kind=NotificationKind.BOOKING_TO_APPROVE, url=_series_url(booking.series_id))
+
+
 def _notify_approvers(bookings: list[Booking], *, booked_by: User) -> None:
     """
     Ask the room's approvers to decide on tentative bookings: one notification for a booking or for
@@ -172,7 +188,8 @@ def _notify_approvers(bookings: list[Booking], *, booked_by: User) -> None:
         )
         % {"n": len(bookings), "room": first.room.name},
         body="\n".join(lines),
-        url=(first.series or first).get_absolute_url() if len(bookings) > 1 else first.get_absolute_url(),
+        # A recurring booking's dates are decided on its page (all at once, or one by one from there).
+        url=_series_url(first.series_id) if first.series_id else first.get_absolute_url(),
     )
 
 
@@ -290,7 +307,7 @@ def _decide(*, booking: Booking, user: User, status: str, note: str) -> Booking:
     booking.save(update_fields=["status", "updated_at"])
     if note:
         update_change_reason(booking, note[:100])
-    notification_mark_done(kind=NotificationKind.BOOKING_TO_APPROVE, url=booking.get_absolute_url())
+    _approval_settled(booking)
     return booking
 
 
@@ -320,11 +337,14 @@ def booking_cancel(*, booking: Booking, user: User, note: str = "") -> Booking:
         raise ApplicationError(_("A booking that has ended cannot be cancelled."))
     if not user_can_cancel(user=user, booking=booking):
         raise PermissionDeniedError(_("Only the person who booked, or office staff, can cancel a booking."))
+    was_tentative = booking.status == Booking.Status.TENTATIVE
     booking.status = Booking.Status.CANCELLED
     booking._history_user = user
     booking.save(update_fields=["status", "updated_at"])
     if note:
         update_change_reason(booking, note[:100])
+    if was_tentative:
+        _approval_settled(booking)
     return booking
 
 
@@ -539,6 +559,8 @@ def booking_series_cancel(*, series: BookingSeries, user: User) -> int:
         booking.status = Booking.Status.CANCELLED
         booking._history_user = user
         booking.save(update_fields=["status", "updated_at"])
+    if not series.bookings.filter(status=Booking.Status.TENTATIVE).exists():
+        notification_mark_done(kind=NotificationKind.BOOKING_TO_APPROVE, url=series.get_absolute_url())
     return len(upcoming)
 
 

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View, generic
 
@@ -137,6 +138,16 @@ class BookingEditView(ObjectEditView):
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
+def _back_to(request: HttpRequest, default: str) -> HttpResponse:
+    """Where an action returns: the page it was taken from (`next`, e.g. the dashboard) or `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
 class BookingActionView(ObjectViewMixin, View):
     """POST approve / reject / cancel; the service decides who may."""
 
@@ -158,7 +169,7 @@ class BookingActionView(ObjectViewMixin, View):
             messages.error(request, exc.message)
         else:
             messages.success(request, done)
-        return redirect(booking.get_absolute_url())
+        return _back_to(request, booking.get_absolute_url())
 
 
 class BookingIcsView(ObjectViewMixin, View):
@@ -323,7 +334,7 @@ class BookingSeriesActionView(ObjectViewMixin, View):
                 raise Http404
         except ApplicationError as exc:
             messages.error(request, exc.message)
-        return redirect(series.get_absolute_url())
+        return _back_to(request, series.get_absolute_url())
 
 
 class SkippedDateReaddView(ObjectViewMixin, View):

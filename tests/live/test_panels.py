@@ -130,5 +130,71 @@ def test_panels_cost_the_same_with_more_meetings_and_sites(
         client.get(reverse("home"))
     for hours in (1, 2, 3):
         make_briefing(n=5, starts_in=timedelta(hours=hours))
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    for i in range(12):  # today's bookings, each in its own room (allow_past: whatever the hour)
+        start = midnight + timedelta(minutes=5 * i)
+        booking_services.booking_create(
+            room=RoomFactory(),
+            title=f"Họp {i}",
+            starts_at=start,
+            ends_at=start + timedelta(minutes=5),
+            booked_by=make_user(Role.OFFICE_STAFF),
+            allow_past=True,
+        )
     with django_assert_max_num_queries(len(before)):
         client.get(reverse("home"))
+
+
+def test_readiness_panel_shows_the_first_briefings_and_counts_the_rest(client, make_briefing, make_user):
+    from meetings.models import Meeting, MeetingInvitation
+
+    first = make_briefing(n=1, starts_in=timedelta(hours=1))
+    bridge_point = first.sites[0]
+    for day in range(1, 8):
+        later = make_briefing(n=1, starts_in=timedelta(days=day, hours=-2))
+        MeetingInvitation.objects.create(meeting=later.meeting, bridge_point=bridge_point)
+    cancelled = make_briefing(n=1, starts_in=timedelta(hours=2), status=Meeting.Status.CANCELLED)
+    MeetingInvitation.objects.create(meeting=cancelled.meeting, bridge_point=bridge_point)
+    too_far = make_briefing(n=1, starts_in=timedelta(days=9))
+    MeetingInvitation.objects.create(meeting=too_far.meeting, bridge_point=bridge_point)
+    Meeting.objects.filter(pk=cancelled.meeting.pk).update(title="Họp đã hủy")
+    Meeting.objects.filter(pk=too_far.meeting.pk).update(title="Họp tháng sau")
+
+    client.force_login(make_user(Role.COMMUNE_OFFICER, unit=first.communes[0]))
+    panel = panel_html(client.get(reverse("home")).content.decode(), "live.readiness")
+    assert panel.count(bridge_point.janus_display) == 6  # six briefings shown, one badge each
+    assert "and 2 more briefings" in panel  # 8 within the week
+    assert "Họp đã hủy" not in panel and "Họp tháng sau" not in panel
+
+
+def test_a_commune_officers_readiness_panel_costs_the_same_with_more_briefings(
+    client, make_briefing, make_user, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from meetings.models import MeetingInvitation
+
+    cache.set("dashboards:health", {"ok": True, "checks": {}}, 60)
+    first = make_briefing(n=2, starts_in=timedelta(hours=1))
+    client.force_login(make_user(Role.COMMUNE_OFFICER, unit=first.communes[0]))
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(40) as before:
+        client.get(reverse("home"))
+    for day in range(1, 6):
+        later = make_briefing(n=4, starts_in=timedelta(days=day))
+        MeetingInvitation.objects.create(meeting=later.meeting, bridge_point=first.sites[0])
+    with django_assert_max_num_queries(len(before)):
+        html = client.get(reverse("home")).content.decode()
+    assert panel_html(html, "live.readiness").count(first.sites[0].janus_display) == 6
+
+
+def test_map_status_costs_the_same_with_more_briefings(make_briefing, django_assert_num_queries):
+    soon = make_briefing(n=2, starts_in=timedelta(minutes=30))
+    sites = [bp.room.site_id for bp in soon.sites]
+    with django_assert_num_queries(1):
+        assert len(not_ready(sites)) == 2
+    for minutes in (10, 20, 40):
+        more = make_briefing(n=5, starts_in=timedelta(minutes=minutes))
+        sites += [bp.room.site_id for bp in more.sites]
+    with django_assert_num_queries(1):
+        assert len(not_ready(sites)) == 17

@@ -233,3 +233,59 @@ def test_the_database_itself_refuses_overlaps(room, staff, monday):
             assert services.NO_OVERLAP_CONSTRAINT not in cursor.fetchone()[0]
         assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert Booking.objects.filter(status__in=Booking.ACTIVE_STATUSES).count() == 1
+
+
+def _series(room, staff, monday, count=3):
+    from datetime import time
+
+    return services.booking_series_create(
+        room=room,
+        title="Giao ban chiều thứ Hai",
+        rrule=f"FREQ=WEEKLY;BYDAY=MO;COUNT={count}",
+        first_date=monday,
+        start_time=time(17),
+        end_time=time(19),
+        booked_by=staff,
+        skip_holidays=False,
+    )
+
+
+def test_approving_the_whole_series_answers_its_notice(policy, room, staff, approver, monday):
+    series = _series(room, staff, monday)
+    (notice,) = Notification.objects.filter(recipient=approver)
+    services.booking_series_approve(series=series, user=approver)
+    notice.refresh_from_db()
+    assert notice.is_read
+
+
+def test_a_series_notice_stays_until_its_last_date_is_decided(policy, room, staff, approver, monday):
+    series = _series(room, staff, monday)
+    (notice,) = Notification.objects.filter(recipient=approver)
+    first, second, third = series.bookings.order_by("starts_at")
+    services.booking_approve(booking=first, user=approver)
+    services.booking_reject(booking=second, user=approver)
+    notice.refresh_from_db()
+    assert not notice.is_read  # one date still waits
+    services.booking_cancel(booking=third, user=staff)  # withdrawn by the one who booked: nothing left
+    notice.refresh_from_db()
+    assert notice.is_read
+
+
+def test_one_date_of_a_series_points_to_the_series(policy, room, staff, approver, monday):
+    series = _series(room, staff, monday, count=1)
+    (notice,) = Notification.objects.filter(recipient=approver)
+    assert notice.url == series.get_absolute_url() and "1 booking" in notice.title
+
+
+def test_cancelling_a_tentative_booking_answers_its_notice(policy, room, staff, approver, monday):
+    booking = book(room, staff, local(monday, 17), local(monday, 19))
+    (notice,) = Notification.objects.filter(recipient=approver)
+    services.booking_cancel(booking=booking, user=staff)
+    notice.refresh_from_db()
+    assert notice.is_read
+
+
+def test_the_approver_booking_out_of_policy_is_not_told(policy, room, approver, monday):
+    booking = book(room, approver, local(monday, 17), local(monday, 19))
+    assert booking.status == Booking.Status.TENTATIVE
+    assert not Notification.objects.exists()
