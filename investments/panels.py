@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role
 from dashboards.registry import register_panel
 from investments.choices import LineStatus, PhaseFunding, SpendingKind
+from investments.constants import SITE_SECTION
 from investments.models import Allocation, InvestmentPlan, PlanLine, Spending
 from investments.selectors import (
     FundingRow,
@@ -177,7 +178,7 @@ def _lines_context(site: Site, request: HttpRequest) -> dict[str, Any]:
 
 register_site_section(
     SiteSection(
-        key="investments.lines",
+        key=SITE_SECTION,
         title=_("Planned investment"),
         template="investments/site_section.html",
         order=70,

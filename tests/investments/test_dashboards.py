@@ -383,3 +383,67 @@ def test_future_plans_show_on_the_site_page(client, inv_demo, finance):
     client.force_login(finance)
     section = section_html(client.get(line.site.get_absolute_url()).content.decode(), "investments.lines")
     assert "Kế hoạch giai đoạn sau" in section and "funding-unphased" in section
+
+
+#
+# The live site page: the sites whose section changed are told after commit
+#
+
+
+@pytest.fixture
+def told(monkeypatch):
+    """The (site id, section) pairs sent to the open site pages, after commit."""
+    sent: list[tuple[int, str]] = []
+    monkeypatch.setattr("sites.live._send", lambda site_id, section: sent.append((site_id, section)))
+    return sent
+
+
+def sites_in(phase) -> set[int]:
+    return set(PlanLine.objects.filter(phase=phase).values_list("site_id", flat=True))
+
+
+def test_an_allocation_refreshes_the_pages_of_the_phases_sites(
+    inv_demo, told, settings, django_capture_on_commit_callbacks
+):
+    settings.INVESTMENTS_OVERRUN_BLOCKS = False
+    phase = inv_demo.phases.order_by("number").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        allocate(inv_demo, phase, 5_000_000)
+    assert {site for site, _section in told} == sites_in(phase)
+    assert {section for _site, section in told} == {"investments.lines"}
+
+
+def test_moving_a_line_refreshes_both_phases_sites(inv_demo, finance, told, django_capture_on_commit_callbacks):
+    first, last = inv_demo.phases.order_by("number")[0], inv_demo.phases.order_by("-number")[0]
+    line = PlanLine.objects.filter(phase=first).first()
+    expected = sites_in(first) | sites_in(last)
+    with django_capture_on_commit_callbacks(execute=True):
+        line_update(line=line, expected_version=inv_demo.version, user=finance, phase=last)
+    assert {site for site, _section in told} == expected
+
+
+def test_a_delivery_refreshes_its_site_only(inv_demo, finance, told, django_capture_on_commit_callbacks):
+    from investments.services import line_deliver
+
+    line = PlanLine.objects.filter(plan=inv_demo, item__equipment_kind__gt="").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        line_deliver(line=line, user=finance)
+    assert told == [(line.site_id, "investments.lines")]
+
+
+def test_a_refused_change_tells_no_page(inv_demo, told, settings, django_capture_on_commit_callbacks):
+    from common.exceptions import ApplicationError
+
+    settings.INVESTMENTS_OVERRUN_BLOCKS = True
+    phase = inv_demo.phases.order_by("number").first()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ApplicationError):
+        allocation_save(
+            allocation=Allocation(
+                plan=inv_demo,
+                phase=phase,
+                year=inv_demo.end_year + 1,
+                source=FundingSource.PROVINCE,
+                amount_vnd=10**13,
+            )
+        )
+    assert told == []
