@@ -31,3 +31,13 @@ class FundingSource(models.TextChoices):
 class SpendingKind(models.TextChoices):
     COMMITMENT = "commitment", _("Commitment (contract signed)")
     PAYMENT = "payment", _("Payment (actually spent)")
+
+
+class PhaseFunding(models.TextChoices):
+    """How far a line's phase is funded, as the site page shows it (a delivered line is simply delivered)."""
+
+    UNPHASED = "unphased", _("Not in a phase")
+    UNFUNDED = "unfunded", _("Not funded yet")
+    PARTLY = "partly", _("Partly funded")
+    FUNDED = "funded", _("Funded")
+    DELIVERED = "delivered", _("Delivered")

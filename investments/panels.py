@@ -1,10 +1,11 @@
 """
 Investment plans on the home dashboards and the site page:
-- finance: the current plan's money this year and per phase (planned, allocated, committed, spent)
-  with the over-allocation and overspending warnings of the plan page;
-- leaders: plan versions waiting for approval, and the current plan's estimate against what is funded;
+- finance and leaders: the current plan's money this year and per phase (planned, allocated,
+  committed, spent) with the over-allocation and overspending warnings of the plan page;
+- leaders: plans waiting for their approval, and the current plan's estimate against what is funded;
 - site page: the lines that will upgrade the site, with their phase and how far that phase is funded.
-A fixed number of queries whatever the number of lines, phases and sites.
+Everything is read through `investments.selectors`, in a fixed number of queries whatever the number
+of plans, phases, lines and sites.
 """
 
 from __future__ import annotations
@@ -18,57 +19,77 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from dashboards.registry import register_panel
-from investments.choices import LineStatus, PlanStatus, SpendingKind
+from investments.choices import LineStatus, PhaseFunding, SpendingKind
+from investments.constants import SITE_SECTION
 from investments.models import Allocation, InvestmentPlan, PlanLine, Spending
-from investments.selectors import plan_funding
+from investments.selectors import (
+    FundingRow,
+    current_plan,
+    current_plans,
+    line_funding,
+    percent_of,
+    phases_funding,
+    plan_funding,
+    plans_awaiting_approval,
+)
 from sites.models import Site
 from sites.sections import SiteSection, register_site_section
 
+__all__ = ["allocation", "approval", "current_plan"]
 
-def current_plan(*, year: int | None = None) -> InvestmentPlan | None:
-    """The plan being carried out: the latest approved one covering this year, else the latest covering it."""
-    year = year or timezone.localdate().year
-    plans = InvestmentPlan.objects.filter(start_year__lte=year, end_year__gte=year)
-    return (
-        plans.filter(status=PlanStatus.APPROVED).order_by("-updated_at").first()
-        or plans.order_by("-updated_at").first()
-    )
+WAITING_SHOWN = 8
 
 
-def _percent(part: int, whole: int) -> int:
-    return min(100, part * 100 // whole) if whole else 0
+def _share(part: int, whole: int) -> float:
+    """`part` as a percentage of `whole` for a bar's width (one decimal)."""
+    return round(max(part, 0) * 100 / whole, 1) if whole else 0.0
+
+
+def progress_bar(row: FundingRow) -> dict[str, Any]:
+    """
+    One stacked bar per phase: spent, then committed but not yet paid, then allocated but not yet
+    committed; the bar's full width is the planned amount (or more, when more was allocated or spent).
+    """
+    allocated = row.allocated_vnd or 0
+    whole = max(row.planned_vnd, allocated, row.committed_vnd, row.spent_vnd)
+    committed = max(row.committed_vnd, row.spent_vnd)
+    return {
+        "spent": _share(row.spent_vnd, whole),
+        "committed": _share(committed - row.spent_vnd, whole),
+        "allocated": _share(allocated - committed, whole),
+        "allocated_pct": allocated * 100 // row.planned_vnd if row.planned_vnd else 0,
+        "committed_pct": row.committed_vnd * 100 // row.planned_vnd if row.planned_vnd else 0,
+        "spent_pct": row.spent_vnd * 100 // row.planned_vnd if row.planned_vnd else 0,
+    }
 
 
 @register_panel(
     key="investments.allocation",
     title=_("Investment plan: allocation and spending"),
     template="investments/panels/allocation.html",
-    roles=[Role.FINANCE],
+    roles=[Role.FINANCE, Role.LEADER],
+    # The panel is about allocations and spending (finance and leaders hold it with view_investmentplan).
     permission="investments.view_allocation",
     order=20,
     wide=True,
 )
 def allocation(request: HttpRequest) -> dict[str, Any] | None:
     year = timezone.localdate().year
-    plan = current_plan(year=year)
-    if plan is None:
+    plans = current_plans(year=year)
+    if not plans:
         return {"plan": None}
-    funding = plan_funding(plan=plan)
-    this_year = next((row for row in funding.by_year if row.key == year), None)
-    phases = [
-        {
-            "row": row,
-            "allocated_pct": _percent(row.allocated_vnd or 0, row.planned_vnd),
-            "spent_pct": _percent(row.spent_vnd, row.allocated_vnd or 0),
-        }
-        for row in funding.by_phase
-    ]
+    plan = plans[0]
+    funding = plan_funding(plan=plan)  # the plan page's own figures and warnings
+    this_year = next((row for row in funding.by_year if row.key == year), FundingRow(year, str(year)))
+    warned = {w.phase_id for w in funding.warnings}
     return {
         "plan": plan,
+        "other_plans": plans[1:],
         "year": year,
         "this_year": this_year,
         "totals": funding.totals,
-        "phases": phases,
+        "total_bar": progress_bar(funding.totals),
+        "phases": [{"row": row, "bar": progress_bar(row), "warned": row.key in warned} for row in funding.by_phase],
         "warnings": funding.warnings,
     }
 
@@ -82,25 +103,35 @@ def allocation(request: HttpRequest) -> dict[str, Any] | None:
     order=30,
 )
 def approval(request: HttpRequest) -> dict[str, Any] | None:
-    plans = list(
-        InvestmentPlan.objects.exclude(status=PlanStatus.APPROVED)
-        .annotate(total_vnd=Sum("lines__amount_vnd"))
-        .order_by("-updated_at")[:6]
-    )
-    plan = current_plan()
-    if plan is None and not plans:
+    year = timezone.localdate().year
+    waiting = plans_awaiting_approval(limit=WAITING_SHOWN + 2)
+    plan = current_plan(year=year)
+    if plan is None and not waiting and not InvestmentPlan.objects.exists():
         return None
     funded = None
     if plan is not None:
+        estimate = PlanLine.objects.filter(plan=plan).aggregate(s=Sum("amount_vnd"))["s"] or 0
+        allocated = Allocation.objects.filter(plan=plan, year__lte=year).aggregate(s=Sum("amount_vnd"))["s"] or 0
+        spent = Spending.objects.filter(plan=plan, kind=SpendingKind.PAYMENT).aggregate(s=Sum("amount_vnd"))["s"] or 0
         funded = {
-            "estimate": PlanLine.objects.filter(plan=plan).aggregate(s=Sum("amount_vnd"))["s"] or 0,
-            "allocated": Allocation.objects.filter(plan=plan).aggregate(s=Sum("amount_vnd"))["s"] or 0,
-            "spent": Spending.objects.filter(plan=plan, kind=SpendingKind.PAYMENT).aggregate(s=Sum("amount_vnd"))["s"]
-            or 0,
+            "estimate": estimate,
+            "allocated": allocated,
+            "spent": spent,
+            "allocated_pct": percent_of(allocated, estimate),
+            "spent_pct": percent_of(spent, estimate),
         }
-        funded["allocated_pct"] = _percent(funded["allocated"], funded["estimate"])
-    # The current plan shows above with its status; the list holds the other versions to approve.
-    return {"waiting": [p for p in plans if p != plan], "plan": plan, "funded": funded}
+        funded["allocated_rest_pct"] = max(funded["allocated_pct"] - funded["spent_pct"], 0)
+    # The current plan shows above (with its approval, when it waits for one); the list holds the others.
+    current_waiting = next((p for p in waiting if plan is not None and p.pk == plan.pk), None)
+    others = [p for p in waiting if p is not current_waiting]
+    return {
+        "plan": plan,
+        "year": year,
+        "funded": funded,
+        "current_waiting": current_waiting,
+        "waiting": others[:WAITING_SHOWN],
+        "more_waiting": len(others) > WAITING_SHOWN,
+    }
 
 
 #
@@ -108,32 +139,36 @@ def approval(request: HttpRequest) -> dict[str, Any] | None:
 #
 
 
+def _site_lines(queryset: Any) -> Any:
+    """The lines of plans still running or to come (a finished plan's lines upgrade nothing any more)."""
+    year = timezone.localdate().year
+    return queryset.prefetch_related(
+        Prefetch(
+            "investment_lines",
+            queryset=PlanLine.objects.filter(plan__end_year__gte=year)
+            .select_related("plan", "phase", "item")
+            .order_by("plan__start_year", "plan__title", "plan_id", "phase__number", "item__name", "pk"),
+        )
+    )
+
+
 def _lines_context(site: Site, request: HttpRequest) -> dict[str, Any]:
-    """The site's lines (prefetched) and, for their phases, planned and allocated money (two queries)."""
+    """The site's lines (prefetched) with their phase's funding (three queries whatever their number)."""
     lines = list(site.investment_lines.all())
-    phase_ids = {line.phase_id for line in lines if line.phase_id}
-    planned = dict(
-        PlanLine.objects.filter(phase_id__in=phase_ids).order_by().values_list("phase").annotate(s=Sum("amount_vnd"))
-    )
-    allocated = dict(
-        Allocation.objects.filter(phase_id__in=phase_ids).order_by().values_list("phase").annotate(s=Sum("amount_vnd"))
-    )
+    funding = phases_funding(phase_ids=[line.phase_id for line in lines if line.phase_id])
     for line in lines:
-        if line.status == LineStatus.DELIVERED:
-            line.funding, line.funding_label = "delivered", _("Delivered")
-        elif not line.phase_id:
-            line.funding, line.funding_label = "unphased", _("Not in a phase")
+        row = funding.get(line.phase_id) if line.phase_id else None
+        line.funding = line_funding(line=line, phase_row=row)
+        line.phase_progress = bool(row and (row.committed_vnd or row.spent_vnd))
+        if line.funding == PhaseFunding.PARTLY:
+            line.funding_label = _("Partly funded (%(pct)d%%)") % {
+                "pct": percent_of(row.allocated_vnd, row.planned_vnd)
+            }
         else:
-            have, need = allocated.get(line.phase_id, 0), planned.get(line.phase_id, 0)
-            if not have:
-                line.funding, line.funding_label = "unfunded", _("Not funded yet")
-            elif have < need:
-                line.funding, line.funding_label = (
-                    "partly",
-                    _("Partly funded (%(pct)d%%)") % {"pct": _percent(have, need)},
-                )
-            else:
-                line.funding, line.funding_label = "funded", _("Funded")
+            line.funding_label = line.funding.label
+        if row is not None:
+            line.spent_pct = percent_of(row.spent_vnd, row.planned_vnd)
+            line.committed_pct = percent_of(row.committed_vnd, row.planned_vnd)
     return {
         "lines": lines,
         "total_vnd": sum(line.amount_vnd for line in lines),
@@ -143,19 +178,12 @@ def _lines_context(site: Site, request: HttpRequest) -> dict[str, Any]:
 
 register_site_section(
     SiteSection(
-        key="investments.lines",
+        key=SITE_SECTION,
         title=_("Planned investment"),
         template="investments/site_section.html",
         order=70,
         permission="investments.view_planline",
-        prefetch=lambda qs: qs.prefetch_related(
-            Prefetch(
-                "investment_lines",
-                queryset=PlanLine.objects.select_related("plan", "phase", "item").order_by(
-                    "plan__start_year", "phase__number", "item__name"
-                ),
-            )
-        ),
+        prefetch=_site_lines,
         context=_lines_context,
     )
 )

@@ -13,10 +13,11 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from investments.choices import FundingSource, LineStatus, SpendingKind
+from investments.choices import FundingSource, LineStatus, PhaseFunding, PlanStatus, SpendingKind
 from investments.models import (
     Allocation,
     CatalogueItem,
@@ -55,6 +56,54 @@ def catalogue_with_current_prices(*, on: date) -> list[tuple[CatalogueItem, int 
     items = list(CatalogueItem.objects.order_by("name"))
     prices = prices_on(item_ids=[i.pk for i in items], on=on)
     return [(item, prices.get(item.pk)) for item in items]
+
+
+#
+# Plans
+#
+
+
+def current_plans(*, year: int | None = None) -> list[InvestmentPlan]:
+    """
+    The plans covering `year` (this year by default), the one being carried out first: a plan that
+    leaders have approved (still so while a revision of it awaits approval) comes before drafts, and
+    among those the most recently changed comes first. One query.
+    """
+    year = year or timezone.localdate().year
+    return list(
+        InvestmentPlan.objects.filter(start_year__lte=year, end_year__gte=year)
+        .annotate(
+            draft_last=Case(When(status=PlanStatus.DRAFT, then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
+        .order_by("draft_last", "-updated_at", "-pk")
+    )
+
+
+def current_plan(*, year: int | None = None) -> InvestmentPlan | None:
+    """The plan being carried out in `year` (see `current_plans`), or None when no plan covers it."""
+    plans = current_plans(year=year)
+    return plans[0] if plans else None
+
+
+def plans_awaiting_approval(*, limit: int = 8) -> list[InvestmentPlan]:
+    """
+    Plans a leader has to approve (drafts and revised plans), the most recently changed first, each
+    with `total_vnd` (its lines now) and `approved_total_vnd` (its last approved revision's, or
+    None). One query.
+    """
+    total = (
+        PlanLine.objects.filter(plan=OuterRef("pk")).order_by().values("plan").annotate(s=Sum("amount_vnd")).values("s")
+    )
+    approved = (
+        PlanRevision.objects.filter(plan=OuterRef("pk"), approved_at__isnull=False)
+        .order_by("-number")
+        .values("total_vnd")[:1]
+    )
+    return list(
+        InvestmentPlan.objects.filter(status__in=(PlanStatus.DRAFT, PlanStatus.REVISED))
+        .annotate(total_vnd=Subquery(total), approved_total_vnd=Subquery(approved))
+        .order_by("-updated_at", "-pk")[:limit]
+    )
 
 
 #
@@ -291,6 +340,48 @@ def plan_funding(*, plan: InvestmentPlan) -> Funding:
         warnings=warnings,
         totals=totals,
     )
+
+
+def phases_funding(*, phase_ids: Iterable[int]) -> dict[int, FundingRow]:
+    """
+    Planned, allocated, committed and spent money of some phases (of any plans), keyed by phase id,
+    in three queries whatever their number: what a site page needs for the phases of its lines.
+    """
+    ids = list(set(phase_ids))
+    rows = {pk: FundingRow(pk, "") for pk in ids}
+    if not ids:
+        return rows
+    for phase_id, amount in (
+        PlanLine.objects.filter(phase_id__in=ids).order_by().values_list("phase").annotate(s=Sum("amount_vnd"))
+    ):
+        rows[phase_id].planned_vnd = amount
+    for phase_id, amount in (
+        Allocation.objects.filter(phase_id__in=ids).order_by().values_list("phase").annotate(s=Sum("amount_vnd"))
+    ):
+        rows[phase_id].allocated_vnd = amount
+    for phase_id, kind, amount in (
+        Spending.objects.filter(phase_id__in=ids).order_by().values_list("phase", "kind").annotate(s=Sum("amount_vnd"))
+    ):
+        attr = "committed_vnd" if kind == SpendingKind.COMMITMENT else "spent_vnd"
+        setattr(rows[phase_id], attr, getattr(rows[phase_id], attr) + amount)
+    return rows
+
+
+def line_funding(*, line: PlanLine, phase_row: FundingRow | None) -> PhaseFunding:
+    """A line's funding as the site page shows it: delivered, or how far its phase's plan is allocated."""
+    if line.status == LineStatus.DELIVERED:
+        return PhaseFunding.DELIVERED
+    if phase_row is None:
+        return PhaseFunding.UNPHASED
+    allocated = phase_row.allocated_vnd or 0
+    if not allocated:
+        return PhaseFunding.UNFUNDED
+    return PhaseFunding.PARTLY if allocated < phase_row.planned_vnd else PhaseFunding.FUNDED
+
+
+def percent_of(part: int | None, whole: int | None) -> int:
+    """`part` as a whole percentage of `whole`, rounded down and at most 100 (0 when `whole` is 0)."""
+    return min(100, (part or 0) * 100 // whole) if whole else 0
 
 
 def plan_charts(*, plan: InvestmentPlan, funding: Funding) -> dict[str, Any]:

@@ -6,6 +6,9 @@ warnings, and delivery into the inventory.
 Every change to a plan, its phases or its lines goes through `_plan_change`, which compares the
 caller's `expected_version` with the stored one and bumps it in a single UPDATE (so two editors
 can't both win), and opens a revision when the plan was approved.
+
+Whatever changes the lines a site page shows, or their phase's funding, tells the open pages of the
+sites concerned after commit (`_site_pages_changed`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError, ConflictError
 from investments.choices import LineSource, LineStatus, PlanStatus
+from investments.constants import SITE_SECTION
 from investments.models import (
     Allocation,
     CatalogueItem,
@@ -38,6 +42,7 @@ from investments.models import (
 )
 from investments.selectors import FundingWarning, plan_funding, plan_snapshot, prices_on
 from sites.choices import EquipmentStatus
+from sites.live import site_section_changed
 from sites.models import Equipment, Site
 
 if TYPE_CHECKING:
@@ -58,6 +63,30 @@ def item_price_set(*, item: CatalogueItem, valid_from: date, price_vnd: int, sou
         item=item, valid_from=valid_from, defaults={"price_vnd": int(price_vnd), "source": source}
     )
     return price
+
+
+#
+# The live site page
+#
+
+
+def _sites_with_lines(*, plan: InvestmentPlan | None = None, phase_ids: Iterable[int | None] = ()) -> set[int]:
+    """The sites with lines in `plan` or in any of these phases (one query)."""
+    lines = PlanLine.objects.order_by()
+    if plan is not None:
+        lines = lines.filter(plan=plan)
+    else:
+        ids = [pk for pk in phase_ids if pk]
+        if not ids:
+            return set()
+        lines = lines.filter(phase_id__in=ids)
+    return set(lines.values_list("site_id", flat=True).distinct())
+
+
+def _site_pages_changed(site_ids: Iterable[int | None]) -> None:
+    """The open pages of these sites fetch their planned-investment section again, after commit."""
+    for site_id in sorted({pk for pk in site_ids if pk}):
+        site_section_changed(site_id=site_id, section=SITE_SECTION)
 
 
 #
@@ -97,6 +126,7 @@ def _plan_change(*, plan: InvestmentPlan, expected_version: int | None, user: Us
         PlanRevision.objects.create(plan=plan, number=number, reason=reason, created_by=user)
         plan.status = PlanStatus.REVISED
         InvestmentPlan.objects.filter(pk=plan.pk).update(status=plan.status)
+        _site_pages_changed(_sites_with_lines(plan=plan))  # the plan's status shows there
     elif plan.status == PlanStatus.REVISED and reason:
         revision = plan.revisions.order_by("-number").first()
         if revision is not None and reason not in revision.reason:
@@ -139,6 +169,7 @@ def plan_update(
     plan.full_clean()
     plan.save()
     _plan_changed(plan=plan)
+    _site_pages_changed(_sites_with_lines(plan=plan))  # its title, years and status show there
     return plan
 
 
@@ -148,6 +179,7 @@ def phase_save(*, phase: Phase, expected_version: int | None, user: User | None,
     phase.full_clean()
     phase.save()
     _plan_changed(plan=phase.plan)  # snapshots name each line's phase by number
+    _site_pages_changed(_sites_with_lines(phase_ids=[phase.pk]))
     return phase
 
 
@@ -157,6 +189,7 @@ def phase_delete(*, phase: Phase, expected_version: int | None, user: User | Non
         raise ApplicationError(_("This phase has allocations or spending records; remove them first."))
     plan = phase.plan
     _plan_change(plan=plan, expected_version=expected_version, user=user, reason=reason)
+    _site_pages_changed(_sites_with_lines(phase_ids=[phase.pk]))  # their lines leave the phase
     phase.delete()
     _plan_changed(plan=plan)
 
@@ -222,6 +255,8 @@ def line_create(
     line.full_clean(exclude=["amount_vnd"])
     line.save()
     _plan_changed(plan=plan)
+    # The phase's planned amount changed: every site in it shows how far the phase is funded.
+    _site_pages_changed({site.pk} | _sites_with_lines(phase_ids=[line.phase_id]))
     return line
 
 
@@ -237,6 +272,7 @@ def line_update(
     unknown = set(fields) - set(EDITABLE_LINE_FIELDS)
     if unknown:
         raise ApplicationError(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    before = (line.site_id, line.phase_id)
     for name, value in fields.items():
         setattr(line, name, value)
     _check_line(plan=line.plan, quantity=line.quantity, unit_price_vnd=line.unit_price_vnd, phase=line.phase)
@@ -244,6 +280,9 @@ def line_update(
     line.full_clean(exclude=["amount_vnd"])
     line.save()
     _plan_changed(plan=line.plan)
+    _site_pages_changed(
+        {before[0], line.site_id} | _sites_with_lines(phase_ids=[before[1], line.phase_id]),
+    )
     return line
 
 
@@ -251,10 +290,11 @@ def line_update(
 def line_delete(*, line: PlanLine, expected_version: int | None, user: User | None, reason: str = "") -> None:
     if line.status == LineStatus.DELIVERED:
         raise ApplicationError(_("A delivered line cannot be deleted."))
-    plan = line.plan
+    plan, site_id, phase_id = line.plan, line.site_id, line.phase_id
     _plan_change(plan=plan, expected_version=expected_version, user=user, reason=reason)
     line.delete()
     _plan_changed(plan=plan)
+    _site_pages_changed({site_id} | _sites_with_lines(phase_ids=[phase_id]))
 
 
 @transaction.atomic
@@ -279,6 +319,7 @@ def lines_assign_phase(
         lines = lines.filter(pk__in=list(line_ids))
     count = lines.update(phase=phase)
     _plan_changed(plan=plan)
+    _site_pages_changed(_sites_with_lines(plan=plan))  # phases' planned amounts moved with the lines
     return count
 
 
@@ -452,6 +493,7 @@ def plan_generate_from_gap(
         )
 
     _plan_change(plan=plan, expected_version=expected_version, user=user, reason=reason)
+    had_lines = _sites_with_lines(plan=plan)
     generated = PlanLine.objects.filter(
         plan=plan,
         site__in=site_qs,
@@ -468,6 +510,7 @@ def plan_generate_from_gap(
     PlanLine.objects.bulk_create(new_lines, batch_size=2000)
     PlanReuse.objects.bulk_create(reuses, batch_size=2000)
     _plan_changed(plan=plan)
+    _site_pages_changed(had_lines | _sites_with_lines(plan=plan))
 
     result.sites = len({line.site_id for line in new_lines} | {reuse.site_id for reuse in reuses})
     result.lines_created, result.reuses_created = len(new_lines), len(reuses)
@@ -501,6 +544,7 @@ def plan_approve(*, plan: InvestmentPlan, expected_version: int | None, user: Us
     revision.save()
     plan.status = PlanStatus.APPROVED
     InvestmentPlan.objects.filter(pk=plan.pk).update(status=plan.status)
+    _site_pages_changed(_sites_with_lines(plan=plan))  # the plan's status shows there
     return revision
 
 
@@ -547,9 +591,16 @@ def allocation_save(*, allocation: Allocation, user: User | None = None) -> tupl
     plan, phase = allocation.plan, allocation.phase
     _check_money(plan=plan, phase=phase, year=allocation.year, amount_vnd=allocation.amount_vnd)
     before = _warnings_for_phase(plan=plan, phase=phase)
+    earlier_phase = (
+        Allocation.objects.filter(pk=allocation.pk).values_list("phase_id", flat=True).first()
+        if allocation.pk
+        else None
+    )
     allocation.full_clean()
     allocation.save()
-    return allocation, _check_funding(plan=plan, phase=phase, before=before)
+    warnings = _check_funding(plan=plan, phase=phase, before=before)
+    _site_pages_changed(_sites_with_lines(phase_ids=[phase.pk, earlier_phase]))
+    return allocation, warnings
 
 
 @transaction.atomic
@@ -558,9 +609,14 @@ def spending_save(*, spending: Spending, user: User | None = None) -> tuple[Spen
     plan, phase = spending.plan, spending.phase
     _check_money(plan=plan, phase=phase, year=spending.year, amount_vnd=spending.amount_vnd)
     before = _warnings_for_phase(plan=plan, phase=phase)
+    earlier_phase = (
+        Spending.objects.filter(pk=spending.pk).values_list("phase_id", flat=True).first() if spending.pk else None
+    )
     spending.full_clean()
     spending.save()
-    return spending, _check_funding(plan=plan, phase=phase, before=before)
+    warnings = _check_funding(plan=plan, phase=phase, before=before)
+    _site_pages_changed(_sites_with_lines(phase_ids=[phase.pk, earlier_phase]))
+    return spending, warnings
 
 
 #
@@ -618,4 +674,5 @@ def line_deliver(*, line: PlanLine, user: User | None, delivered_on: date | None
             records.append({"type": "camera", "id": camera.pk, "label": str(camera)})
     line.status, line.delivered_on, line.delivered_records = LineStatus.DELIVERED, delivered_on, records
     line.save(update_fields=["status", "delivered_on", "delivered_records"])
+    _site_pages_changed([line.site_id])
     return records

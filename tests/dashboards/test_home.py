@@ -42,6 +42,7 @@ EXPECTED = {
         "meetings.minutes_to_approve",
         "meetings.attendance",
         "meetings.overdue_tasks",
+        "investments.allocation",
     },
     Role.ADMINISTRATOR: {"common.health", "common.jobs", "sites.status", "cameras.health"},
     Role.POLICE_OPERATOR: {"cameras.health"},
