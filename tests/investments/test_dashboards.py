@@ -17,20 +17,9 @@ from investments.models import Allocation, InvestmentPlan, Phase, PlanLine, Spen
 from investments.selectors import current_plan, current_plans, plans_awaiting_approval
 from investments.services import allocation_save, line_update, plan_approve, spending_save
 from sites.models import Site
+from tests.pages import panel_html, section_html
 
 pytestmark = pytest.mark.django_db
-
-
-def panel_html(html: str, key: str) -> str:
-    match = re.search(rf'data-panel="{re.escape(key)}".*?</section>', html, re.S)
-    assert match, f"panel {key} not on the page"
-    return match.group(0)
-
-
-def section_html(html: str, key: str) -> str:
-    match = re.search(rf'data-section="{re.escape(key)}".*?</section>', html, re.S)
-    assert match, f"section {key} not on the page"
-    return match.group(0)
 
 
 def home(client, user) -> str:

@@ -1,6 +1,5 @@
 """Readiness and today's bookings on the home dashboards, and readiness on the district map."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -14,14 +13,9 @@ from live.models import ReadinessCheck
 from live.panels import not_ready
 from meetings.services import bookings as booking_services
 from tests.factories.sites import RoomFactory
+from tests.pages import panel_html
 
 pytestmark = pytest.mark.django_db
-
-
-def panel_html(html: str, key: str) -> str:
-    match = re.search(rf'data-panel="{re.escape(key)}".*?</section>', html, re.S)
-    assert match, f"panel {key} not on the page"
-    return match.group(0)
 
 
 def ready(invitation) -> None:

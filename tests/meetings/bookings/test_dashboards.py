@@ -1,6 +1,5 @@
 """Bookings on the home dashboards: today's bookings, and the bookings waiting for an approver."""
 
-import re
 from datetime import time, timedelta
 
 import pytest
@@ -12,14 +11,9 @@ from meetings.models import Booking, RoomBookingPolicy
 from meetings.services import bookings as services
 from tests.factories.sites import RoomFactory, SiteFactory
 from tests.meetings.bookings.conftest import local
+from tests.pages import panel_html
 
 pytestmark = pytest.mark.django_db
-
-
-def panel_html(html: str, key: str) -> str:
-    match = re.search(rf'data-panel="{re.escape(key)}".*?</section>', html, re.S)
-    assert match, f"panel {key} not on the page"
-    return match.group(0)
 
 
 def home(client, user) -> str:

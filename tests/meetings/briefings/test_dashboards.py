@@ -18,14 +18,9 @@ from notifications.models import Notification
 from notifications.services import notification_preferences_set
 from sites.models import AdministrativeUnit, BridgePoint, Site
 from tests.meetings.briefings.conftest import invitation_of, make_meeting
+from tests.pages import panel_html
 
 pytestmark = pytest.mark.django_db
-
-
-def panel_html(html: str, key: str) -> str:
-    match = re.search(rf'data-panel="{re.escape(key)}".*?</section>', html, re.S)
-    assert match, f"panel {key} not on the page"
-    return match.group(0)
 
 
 def held(office, host, *, days_ago: int, title: str) -> Meeting:
