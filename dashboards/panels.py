@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from dashboards import selectors
-from dashboards.registry import register_panel
+from dashboards.registry import first_rows, register_panel
 
 logger = logging.getLogger("portal.dashboards")
 
@@ -51,9 +51,8 @@ def readiness(request: HttpRequest) -> dict[str, Any]:
     order=40,
 )
 def faulty_equipment(request: HttpRequest, limit: int = 10) -> dict[str, Any]:
-    qs = selectors.equipment_faulty(user=request.user)
-    items = list(qs[: limit + 1])
-    return {"items": items[:limit], "more": len(items) > limit}
+    items, more = first_rows(selectors.equipment_faulty(user=request.user), limit)
+    return {"items": items, "more": more}
 
 
 @register_panel(
@@ -65,8 +64,8 @@ def faulty_equipment(request: HttpRequest, limit: int = 10) -> dict[str, Any]:
     order=50,
 )
 def warranties(request: HttpRequest, limit: int = 10) -> dict[str, Any]:
-    items = list(selectors.warranties_expiring(user=request.user)[: limit + 1])
-    return {"items": items[:limit], "more": len(items) > limit, "days": selectors.WARRANTY_WARNING_DAYS}
+    items, more = first_rows(selectors.warranties_expiring(user=request.user), limit)
+    return {"items": items, "more": more, "days": selectors.WARRANTY_WARNING_DAYS}
 
 
 @register_panel(

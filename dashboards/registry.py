@@ -76,6 +76,12 @@ def register_panel(
     return decorator
 
 
+def first_rows(queryset: Any, limit: int) -> tuple[list[Any], bool]:
+    """The first `limit` rows and whether there are more, in one query (a panel's list and its "more" link)."""
+    rows = list(queryset[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
 def registered_panels() -> list[Panel]:
     return sorted(_PANELS.values(), key=lambda p: (p.order, p.key))
 

@@ -42,7 +42,7 @@ from investments.models import (
 )
 from investments.selectors import FundingWarning, plan_funding, plan_snapshot, prices_on
 from sites.choices import EquipmentStatus
-from sites.live import site_section_changed
+from sites.live import sites_section_changed
 from sites.models import Equipment, Site
 
 if TYPE_CHECKING:
@@ -85,8 +85,7 @@ def _sites_with_lines(*, plan: InvestmentPlan | None = None, phase_ids: Iterable
 
 def _site_pages_changed(site_ids: Iterable[int | None]) -> None:
     """The open pages of these sites fetch their planned-investment section again, after commit."""
-    for site_id in sorted({pk for pk in site_ids if pk}):
-        site_section_changed(site_id=site_id, section=SITE_SECTION)
+    sites_section_changed(site_ids=site_ids, section=SITE_SECTION)
 
 
 #

@@ -160,23 +160,16 @@ def readiness_colour(*, check: ReadinessCheck | None, state: ParticipantState | 
 
 def readiness_board(*, meeting: Meeting) -> list[dict[str, Any]]:
     """Each invited site's readiness, for the organiser's board."""
-    rows = []
-    invitations = meeting.invitations.select_related("bridge_point", "readiness", "participant_state").order_by(
-        "bridge_point__janus_display"
-    )
-    for invitation in invitations:
-        check = getattr(invitation, "readiness", None)
-        state = getattr(invitation, "participant_state", None)
-        rows.append(
-            {
-                "invitation": invitation,
-                "bridge_point": invitation.bridge_point,
-                "check": check,
-                "state": state,
-                "colour": readiness_colour(check=check, state=state),
-            }
-        )
-    return rows
+    return [
+        {
+            "invitation": invitation,
+            "bridge_point": invitation.bridge_point,
+            "check": getattr(invitation, "readiness", None),
+            "state": getattr(invitation, "participant_state", None),
+            "colour": colour,
+        }
+        for invitation, colour in readiness_of_invitations(meeting.invitations.order_by("bridge_point__janus_display"))
+    ]
 
 
 def readiness_of_invitations(invitations: QuerySet[MeetingInvitation]) -> list[tuple[MeetingInvitation, str]]:

@@ -43,7 +43,7 @@ from live.models import LiveAction, MediaServer, ParticipantState, ReadinessChec
 from live.selectors import media_servers_by_load
 from meetings.models import AttendanceInterval, Meeting, MeetingInvitation
 from sites.choices import LinkRole
-from sites.live import site_section_changed
+from sites.live import sites_section_changed
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -143,8 +143,8 @@ def meeting_sites_changed(*, meeting: Meeting) -> None:
     at_meeting = Q(rooms__bridge_point__invitations__meeting=meeting) | Q(
         rooms__bridge_point=meeting.host_bridge_point_id
     )
-    for site_id in Site.objects.filter(at_meeting).values_list("pk", flat=True).distinct():
-        site_section_changed(site_id=site_id, section="meetings.meetings")
+    site_ids = Site.objects.filter(at_meeting).values_list("pk", flat=True).distinct()
+    sites_section_changed(site_ids=site_ids, section="meetings.meetings")
 
 
 #

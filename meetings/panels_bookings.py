@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
-from dashboards.registry import register_panel
+from dashboards.registry import first_rows, register_panel
 from live.selectors import readiness_of_invitations
 from meetings.models import Booking, BookingSeries, Meeting, MeetingInvitation
 from meetings.selectors.bookings import booking_list, bookings_awaiting_decision, series_awaiting_decision
@@ -43,10 +43,11 @@ def today(request: HttpRequest) -> dict[str, Any]:
     # What overlaps today, so that a booking or briefing that began before midnight still shows.
     day_start = timezone.make_aware(datetime.combine(day, time.min))
     day_end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-    bookings = list(
+    bookings, more = first_rows(
         booking_list(user=user)
         .filter(starts_at__lt=day_end, ends_at__gt=day_start, status__in=Booking.ACTIVE_STATUSES)
-        .order_by("starts_at", "room__name", "pk")[: PANEL_ROWS + 1]
+        .order_by("starts_at", "room__name", "pk"),
+        PANEL_ROWS,
     )
     todays = (
         meeting_list_for_user(user=user)
@@ -64,7 +65,7 @@ def today(request: HttpRequest) -> dict[str, Any]:
     for meeting in meetings:
         meeting.readiness = colours[meeting.pk]
         meeting.invited_count = sum(colours[meeting.pk].values())
-    return {"bookings": bookings[:PANEL_ROWS], "more": len(bookings) > PANEL_ROWS, "meetings": meetings, "day": day}
+    return {"bookings": bookings, "more": more, "meetings": meetings, "day": day}
 
 
 @register_panel(

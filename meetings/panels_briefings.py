@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from accounts.roles import Role
 from common.scoping import scope_queryset
-from dashboards.registry import register_panel
+from dashboards.registry import first_rows, register_panel
 from dashboards.status import Level, register_status_provider
 from meetings.models import AttendanceInterval, Meeting, MeetingInvitation, MinutesTask, RollCall
 from meetings.selectors import briefings as selectors
@@ -28,10 +28,6 @@ from sites.models import BridgePoint, Site
 from sites.sections import SiteSection, register_site_section
 
 PANEL_ROWS = 8
-
-
-def _capped(items: list[Any], limit: int = PANEL_ROWS) -> dict[str, Any]:
-    return {"items": items[:limit], "more": max(0, len(items) - limit)}
 
 
 @register_panel(
@@ -44,7 +40,8 @@ def _capped(items: list[Any], limit: int = PANEL_ROWS) -> dict[str, Any]:
 )
 def minutes_to_approve(request: HttpRequest) -> dict[str, Any]:
     qs = selectors.minutes_awaiting_approval(user=request.user)
-    return _capped(list(qs[: PANEL_ROWS + 20]))
+    items, more = first_rows(qs, PANEL_ROWS)
+    return {"items": items, "more": qs.count() - PANEL_ROWS if more else 0}
 
 
 @register_panel(
@@ -72,7 +69,8 @@ def attendance(request: HttpRequest) -> dict[str, Any]:
 def tasks_per_unit(request: HttpRequest) -> dict[str, Any]:
     counts = selectors.task_counts_per_unit(user=request.user)
     return {
-        **_capped(counts, limit=10),
+        "items": counts[:10],
+        "more": max(0, len(counts) - 10),
         "open": sum(c.open for c in counts),
         "overdue": sum(c.overdue for c in counts),
     }
@@ -89,25 +87,25 @@ def tasks_per_unit(request: HttpRequest) -> dict[str, Any]:
 def my_commune(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     now = timezone.now()
-    invitations = list(
+    invitations, more_invitations = first_rows(
         scope_queryset(MeetingInvitation.objects.all(), user)
         .filter(meeting__ends_at__gte=now, meeting__status__in=(Meeting.Status.SCHEDULED, Meeting.Status.LIVE))
         .select_related("meeting", "bridge_point")
-        .order_by("meeting__starts_at", "pk")[: PANEL_ROWS + 1]
+        .order_by("meeting__starts_at", "pk"),
+        PANEL_ROWS,
     )
     for invitation in invitations:
         invitation.state = selectors.delegation_state(invitation=invitation, now=now)
         invitation.state_label = selectors.DelegationState.LABELS[invitation.state]
-    tasks = list(
-        selectors.task_list_for_user(user=user)
-        .filter(status=MinutesTask.Status.OPEN)
-        .order_by("due_on", "pk")[: PANEL_ROWS + 1]
+    tasks, more_tasks = first_rows(
+        selectors.task_list_for_user(user=user).filter(status=MinutesTask.Status.OPEN).order_by("due_on", "pk"),
+        PANEL_ROWS,
     )
     return {
-        "invitations": invitations[:PANEL_ROWS],
-        "more_invitations": len(invitations) > PANEL_ROWS,
-        "tasks": tasks[:PANEL_ROWS],
-        "more_tasks": len(tasks) > PANEL_ROWS,
+        "invitations": invitations,
+        "more_invitations": more_invitations,
+        "tasks": tasks,
+        "more_tasks": more_tasks,
         "today": timezone.localdate(),
     }
 
@@ -176,18 +174,19 @@ def _site_meetings_context(site: Site, request: HttpRequest) -> dict[str, Any]:
         meeting.site_calls = calls.get(meeting.pk, [])
         meeting.site_seen = meeting.pk in seen
         meeting.site_is_host = meeting.host_bridge_point_id in bp_ids
-    tasks = list(
+    tasks, more_tasks = first_rows(
         selectors.task_list_for_user(user=user)
         .filter(unit_id=site.unit_id, status=MinutesTask.Status.OPEN)
-        .order_by("due_on", "pk")[: PANEL_ROWS + 1]
+        .order_by("due_on", "pk"),
+        PANEL_ROWS,
     )
     attended = sum(1 for m in past if any(c.status in ("present", "late") for c in m.site_calls) or m.site_seen)
     return {
         "upcoming": upcoming,
         "past": past,
         "attended": attended,
-        "tasks": tasks[:PANEL_ROWS],
-        "more_tasks": len(tasks) > PANEL_ROWS,
+        "tasks": tasks,
+        "more_tasks": more_tasks,
         "today": timezone.localdate(),
         "has_bridge_point": bool(bp_ids),
     }

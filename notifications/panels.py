@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
-from dashboards.registry import register_panel
+from dashboards.registry import first_rows, register_panel
 from notifications.selectors import notification_list
 
 
@@ -20,7 +20,7 @@ from notifications.selectors import notification_list
 )
 def unread(request: HttpRequest, limit: int = 5) -> dict[str, Any] | None:
     """The newest unread notifications; no panel when there are none."""
-    items = list(notification_list(user=request.user, unread_only=True)[: limit + 1])
+    items, more = first_rows(notification_list(user=request.user, unread_only=True), limit)
     if not items:
         return None
-    return {"items": items[:limit], "more": len(items) > limit}
+    return {"items": items, "more": more}

@@ -10,12 +10,13 @@ A broadcast that fails (Redis down) is logged and never undoes the write that ca
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from django.db import transaction
 
 from common import push
 
-__all__ = ["SECTION_CHANGED", "site_group", "site_section_changed"]
+__all__ = ["SECTION_CHANGED", "site_group", "site_section_changed", "sites_section_changed"]
 
 logger = logging.getLogger("portal.sites.live")
 
@@ -29,11 +30,19 @@ def site_group(site_id: int) -> str:
 
 def site_section_changed(*, site_id: int, section: str) -> None:
     """Tell the site's open pages that `section` changed, once the current transaction commits."""
-    transaction.on_commit(lambda: _send(site_id, section))
+    sites_section_changed(site_ids=[site_id], section=section)
 
 
-def _send(site_id: int, section: str) -> None:
+def sites_section_changed(*, site_ids: Iterable[int | None], section: str) -> None:
+    """The same for many sites (a meeting's, a plan's): one after-commit callback, one batch of sends."""
+    ids = sorted({pk for pk in site_ids if pk})
+    if ids:
+        transaction.on_commit(lambda: _send(ids, section))
+
+
+def _send(site_ids: list[int], section: str) -> None:
+    message = {"type": SECTION_CHANGED, "section": section}
     try:
-        push.group_send(site_group(site_id), {"type": SECTION_CHANGED, "section": section})
+        push.groups_send([(site_group(pk), message) for pk in site_ids])
     except Exception:  # the channel layer is down or refuses: the pages just stay as they are
-        logger.warning("could not tell site %s pages that %s changed", site_id, section, exc_info=True)
+        logger.warning("could not tell site pages %s that %s changed", site_ids, section, exc_info=True)

@@ -383,7 +383,7 @@ def test_future_plans_show_on_the_site_page(client, inv_demo, finance):
 def told(monkeypatch):
     """The (site id, section) pairs sent to the open site pages, after commit."""
     sent: list[tuple[int, str]] = []
-    monkeypatch.setattr("sites.live._send", lambda site_id, section: sent.append((site_id, section)))
+    monkeypatch.setattr("sites.live._send", lambda site_ids, section: sent.extend((pk, section) for pk in site_ids))
     return sent
 
 
