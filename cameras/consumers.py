@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from cameras.constants import ALL_GROUP, WS_NOT_AUTHENTICATED, WS_NOT_AUTHORIZED, unit_group
+from common.consumers import PortalJsonConsumer
 
 
 @database_sync_to_async
@@ -29,7 +29,7 @@ def _snapshot(user: Any) -> dict[str, Any]:
     return {"totals": camera_totals(user=user), "alerts": alerts}
 
 
-class CameraAlertConsumer(AsyncJsonWebsocketConsumer):
+class CameraAlertConsumer(PortalJsonConsumer):
     """
     On connect: a `cameras.snapshot` with the totals and open alerts the user sees, then every `camera.alert` for
     cameras in the user's units. Events are sent to one group per unit up the tree (see

@@ -9,8 +9,8 @@ import logging
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from common.consumers import PortalJsonConsumer
 from live.broadcast import meeting_group
 from live.constants import WS_FORBIDDEN, WS_NOT_AUTHENTICATED
 
@@ -33,7 +33,7 @@ def _snapshot(meeting_id: int) -> dict[str, Any]:
     return board_snapshot(meeting_id=meeting_id)
 
 
-class LiveBoardConsumer(AsyncJsonWebsocketConsumer):
+class LiveBoardConsumer(PortalJsonConsumer):
     """Read-only stream of one meeting's live state, for users who may see the meeting."""
 
     meeting_id: int

@@ -6,8 +6,8 @@ import logging
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from common.consumers import PortalJsonConsumer
 from sites.constants import WS_FORBIDDEN, WS_NOT_AUTHENTICATED
 from sites.live import SECTION_CHANGED, site_group
 
@@ -23,7 +23,7 @@ def _may_see(user: Any, site_id: int) -> bool:
     return user.has_perm("sites.view_site") and scope_queryset(Site.objects.filter(pk=site_id), user).exists()
 
 
-class SiteLiveConsumer(AsyncJsonWebsocketConsumer):
+class SiteLiveConsumer(PortalJsonConsumer):
     """
     Read-only: joins the site's group and forwards each `section.changed` as
     `{"type": "section.changed", "section": "<key>"}`. What the browser sends is ignored.

@@ -108,3 +108,49 @@ async def _test_district_roles_may_watch(briefing, make_user, role):
     assert connected
     assert (await comm.receive_json_from(timeout=3))["type"] == "snapshot"
     await comm.disconnect()
+
+
+def test_deltas_are_forwarded_without_a_thread_hop(briefing, room, make_user, monkeypatch):
+    """
+    A delta reaches every watching socket straight from the event loop: Channels' per-message
+    `close_old_connections` (a trip through the one thread-sensitive executor per socket) is skipped,
+    since the board touches the database only inside database_sync_to_async.
+    """
+    import channels.consumer
+
+    hops = []
+
+    async def counting_close_old_connections():
+        hops.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counting_close_old_connections)
+    asyncio.run(_test_deltas_are_forwarded_without_a_thread_hop(briefing, room, make_user, hops))
+
+
+async def _test_deltas_are_forwarded_without_a_thread_hop(briefing, room, make_user, hops):
+    from asgiref.sync import sync_to_async
+    from channels.layers import get_channel_layer
+
+    from live.broadcast import meeting_group
+
+    host = await sync_to_async(make_user)(Role.HOST)
+    watchers = [communicator(host, briefing.meeting.pk) for _ in range(3)]
+    for comm in watchers:
+        assert (await comm.connect())[0]
+        assert (await comm.receive_json_from(timeout=3))["type"] == "snapshot"
+    await get_channel_layer().group_send(
+        meeting_group(briefing.meeting.pk), {"type": "live.delta", "data": {"seq": 99, "participants": []}}
+    )
+    for comm in watchers:
+        assert await comm.receive_json_from(timeout=3) == {"type": "delta", "data": {"seq": 99, "participants": []}}
+    assert hops == []
+    # A message no handler is named for is still refused, as Channels does.
+    consumer_error = None
+    await watchers[0].send_input({"type": "no.such.handler"})
+    try:
+        await watchers[0].receive_output(timeout=3)
+    except ValueError as exc:
+        consumer_error = exc
+    assert consumer_error is not None and "no.such.handler" in str(consumer_error)
+    for comm in watchers[1:]:
+        await comm.disconnect()
