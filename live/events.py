@@ -249,8 +249,8 @@ def _by_handle(server: MediaServer, event: Event) -> ParticipantState | None:
     if event.handle_id is None:
         return None
     return (
-        ParticipantState.objects.select_for_update()
-        .select_related("video_room__meeting")
+        ParticipantState.objects.select_for_update(of=("self",))  # not the joined room and meeting rows
+        .select_related("video_room__meeting", "bridge_point")
         .filter(video_room__server=server, handle_id=event.handle_id)
         .exclude(video_room__status=VideoRoom.Status.CLOSED)
         .first()
@@ -322,8 +322,8 @@ def on_session(server: MediaServer, event: Event) -> bool:
     if event.body.get("name") not in ("destroyed", "timeout") or event.session_id is None:
         return False
     states = (
-        ParticipantState.objects.select_for_update()
-        .select_related("video_room__meeting")
+        ParticipantState.objects.select_for_update(of=("self",))  # not the joined room and meeting rows
+        .select_related("video_room__meeting", "bridge_point")
         .filter(video_room__server=server, session_id=event.session_id)
         .exclude(state=State.NOT_CONNECTED)
     )

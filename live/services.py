@@ -749,7 +749,13 @@ def participant_for_janus_id(
     otherwise a site not in the room with the same display adopts the id; otherwise (if `create`) a new
     row with no bridge point, which the board flags as not invited.
     """
-    state = room.participants.select_for_update().filter(janus_id=janus_id).first()
+    # The board's row shows the bridge point's name: fetched with it, one query less per event.
+    state = (
+        room.participants.select_for_update(of=("self",))
+        .select_related("bridge_point")
+        .filter(janus_id=janus_id)
+        .first()
+    )
     if state is not None or not create:
         return state
     if display:

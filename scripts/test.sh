@@ -38,6 +38,9 @@ if ! pg_up; then
 fi
 
 export DJANGO_SETTINGS_MODULE=portal.settings.test
+# Janus, redis-server, Chromium and network namespaces were installed above: a test that finds one
+# missing fails here instead of skipping (tests/real.py).
+export PORTAL_REQUIRE_REAL_SERVICES=1
 echo ">> lint"
 .venv/bin/ruff check .
 echo ">> migrations are complete"

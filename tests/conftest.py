@@ -63,3 +63,12 @@ def api() -> Callable[[User | None], APIClient]:
 @pytest.fixture
 def admin_user(make_user) -> User:
     return make_user(Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium for one test (tests/browser.py)."""
+    from tests.browser import chromium
+
+    with chromium() as instance:
+        yield instance

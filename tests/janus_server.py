@@ -24,6 +24,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.real import require
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -147,8 +149,7 @@ class JanusProcess:
 @pytest.fixture
 def janus_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., JanusProcess]]:
     """janus_factory(events_url=..., start=True, **kwargs) → a running JanusProcess, stopped at teardown."""
-    if shutil.which("janus") is None:
-        pytest.skip("janus is not installed")
+    require(shutil.which("janus"), "Janus (apt-get install janus)")
     started: list[JanusProcess] = []
 
     def make(events_url: str = "", start: bool = True, **kwargs: object) -> JanusProcess:
@@ -168,8 +169,7 @@ def janus_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
 @pytest.fixture(scope="session")
 def janus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JanusProcess]:
     """One Janus for a whole test session, for tests that only create and destroy their own rooms."""
-    if shutil.which("janus") is None:
-        pytest.skip("janus is not installed")
+    require(shutil.which("janus"), "Janus (apt-get install janus)")
     server = JanusProcess(
         folder=tmp_path_factory.mktemp("janus-session"), events_url=f"http://127.0.0.1:{free_port()}/"
     )

@@ -3,44 +3,25 @@ Each role's dashboard and the district map in a real browser (Debian's headless 
 Playwright), at tablet width: panels render, nothing overflows sideways, nothing leaves the portal.
 """
 
-import os
 import re
 from urllib.parse import urlparse
 
 import pytest
 
 from accounts.roles import Role
+from tests.browser import chromium
 from tests.dashboards.test_home import EXPECTED
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TABLET = {"width": 768, "height": 1024}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an event loop running in this thread; the test's own ORM calls are
-    # still synchronous, so Django's async-safety guard is lifted for this module only.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    """One Chromium for the module's many pages."""
+    with chromium() as instance:
+        yield instance
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.real import require
+
 HOST_ADDRESS = "127.0.0.2"
 
 
@@ -112,8 +114,7 @@ def _wait_path(path: Path, timeout: float = 5) -> None:
 
 @pytest.fixture
 def netns() -> Iterator[Namespace]:
-    if not netns_available():
-        pytest.skip("needs root, ip and socat for a private network namespace")
+    require(netns_available(), "a private network namespace (root, ip and socat)")
     namespace = Namespace()
     namespace.create()
     yield namespace

@@ -3,7 +3,6 @@ within a second, resyncs after a gap in the delta numbers, and its mute button r
 
 import base64
 import json
-import shutil
 import threading
 import time
 
@@ -19,30 +18,6 @@ from tests.janus_server import EVENTS_PASSWORD, EVENTS_USER
 from tests.live.conftest import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if shutil.which("chromium") is None:
-        pytest.skip("chromium is not installed")
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls here are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def post_events(server, events):

@@ -6,7 +6,6 @@ the host drops the site, the page says so.
 """
 
 import os
-import shutil
 import threading
 
 import pytest
@@ -14,6 +13,7 @@ from django.test import Client
 
 from accounts.roles import Role
 from live.models import VideoRoom
+from tests.browser import chromium, require_chromium
 from tests.live.conftest import media_server_for, session_cookie
 from tests.live.helpers import BoardWatcher
 from tests.live.netns import netns  # noqa: F401  (fixture)
@@ -30,17 +30,8 @@ def in_thread(function):
 
 pytestmark = [pytest.mark.janus, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
+# Fake camera and microphone, and no permission prompt.
+FAKE_MEDIA = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
 
 
 def test_join_page_publishes_and_is_dropped(
@@ -53,9 +44,7 @@ def test_join_page_publishes_and_is_dropped(
     tmp_path,
     monkeypatch,
 ):
-    if shutil.which("chromium") is None:
-        pytest.skip("chromium is not installed")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API holds a loop
+    require_chromium()
     briefing = make_briefing(n=2)
     media_server_for(janus_in_netns)
     host, officer = make_user(Role.HOST), make_user(Role.COMMUNE_OFFICER, unit=briefing.communes[0])
@@ -74,12 +63,9 @@ def test_join_page_publishes_and_is_dropped(
     wrapper = tmp_path / "chromium-in-netns"
     wrapper.write_text(f'#!/bin/sh\nexec ip netns exec {netns.name} /usr/bin/chromium "$@"\n')
     wrapper.chmod(0o755)
-    from playwright.sync_api import sync_playwright
-
     name, value = session_cookie(officer).split("=", 1)
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(wrapper), args=ARGS, env={**os.environ})
+        with chromium(executable=str(wrapper), extra_args=FAKE_MEDIA, env={**os.environ}) as browser:
             context = browser.new_context(locale="en-US")
             context.add_cookies([{"name": name, "value": value, "url": portal_server.url}])
             page = context.new_page()
@@ -94,6 +80,5 @@ def test_join_page_publishes_and_is_dropped(
             assert drop.status_code == 200
             page.wait_for_selector("[data-testid=call-status].text-danger", timeout=10000)
             board.wait(lambda: board.row(state.pk).get("state") == "not_connected", message="not dropped")
-            browser.close()
     finally:
         board.stop()

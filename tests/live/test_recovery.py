@@ -20,6 +20,7 @@ from meetings.models import Meeting
 from tests.janus_server import free_port
 from tests.live.conftest import session_cookie
 from tests.live.helpers import BoardWatcher
+from tests.real import require
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,8 +75,7 @@ class PrivateRedis:
 
 @pytest.fixture
 def private_redis(tmp_path, settings):
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
+    require(shutil.which("redis-server"), "redis-server")
     server = PrivateRedis(tmp_path)
     server.start()
     settings.CHANNEL_LAYERS = {

@@ -4,7 +4,6 @@ going offline, then back online, through the cameras service changes the cameras
 without reloading the page.
 """
 
-import shutil
 import threading
 
 import pytest
@@ -19,16 +18,6 @@ from tests.factories.sites import SiteFactory
 from tests.live.conftest import PortalServer, session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 
 
 @pytest.fixture(autouse=True)
@@ -47,23 +36,6 @@ def portal_server(transactional_db):
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if shutil.which("chromium") is None:
-        pytest.skip("chromium is not installed")
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls here are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-        # While Playwright's loop runs, asgiref gives this thread a separate database connection (the
-        # test's and the database flush's); close it here, or PostgreSQL cannot drop the test database.
-        connections.close_all()
 
 
 def record_in_thread(camera, ok: bool) -> str | None:

@@ -1,0 +1,57 @@
+"""Debian's headless Chromium through Playwright, as every browser test launches it."""
+
+import contextlib
+import importlib.util
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+
+from django.db import connections
+
+from tests.real import require
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # Nothing but the portal on loopback resolves: a page that reaches for a CDN fails visibly.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
+)
+
+
+def require_chromium() -> None:
+    require(shutil.which("chromium") and importlib.util.find_spec("playwright"), "Chromium with Playwright")
+
+
+@contextlib.contextmanager
+def chromium(executable: str = CHROMIUM, extra_args: Sequence[str] = (), **launch: object) -> Iterator[object]:
+    """
+    A headless Chromium for the block. Playwright's sync API keeps an event loop running in this thread
+    while the test's own ORM calls stay synchronous, so Django's async-safety guard is lifted for the
+    block; and the connection asgiref gives this thread meanwhile is closed after it, or PostgreSQL
+    could not drop the test database.
+    """
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=executable, args=[*CHROMIUM_ARGS, *extra_args], **launch
+            )
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+        connections.close_all()
