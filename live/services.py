@@ -850,6 +850,46 @@ def server_mark_down(*, server: MediaServer, error: str) -> None:
             participants_all_gone(room=room, at=now, meeting=room.meeting)
 
 
+def _rooms_recreate(*, server: MediaServer, rooms: Sequence[VideoRoom]) -> int:
+    """
+    Create again, in one batch, rooms that should exist on `server` and do not (Janus restarted, or lost
+    them): whoever was in a room that existed is gone, and each room gets its join tokens back. Each
+    `room.meeting` must be loaded. Returns how many rooms are back; a room Janus refused is logged and
+    left for the next pass; raises JanusUnavailableError when the server stopped answering.
+    """
+    if not rooms:
+        return 0
+    if vanished := [room for room in rooms if room.provisioned_at is not None]:
+        with transaction.atomic():
+            now = timezone.now()
+            for room in vanished:
+                participants_all_gone(room=room, at=now, meeting=room.meeting)
+    tokens: dict[int, list[str]] = defaultdict(list)
+    for room_pk, token in (
+        ParticipantState.objects.filter(video_room__in=rooms)
+        .exclude(join_token="")
+        .values_list("video_room_id", "join_token")
+    ):
+        tokens[room_pk].append(token)
+    errors = _rooms_janus_create(
+        server=server, prepared=[_Prepared(room=room, tokens=tuple(tokens[room.pk])) for room in rooms]
+    )
+    back = [room for room in rooms if room.pk not in errors]
+    with transaction.atomic():
+        now = timezone.now()
+        VideoRoom.objects.filter(pk__in=[room.pk for room in back]).update(
+            status=VideoRoom.Status.ACTIVE, provisioned_at=now, last_error="", updated_at=now
+        )
+        for room in back:
+            room.status, room.provisioned_at, room.last_error = VideoRoom.Status.ACTIVE, now, ""
+        rooms_changed_on_commit(rooms=back)
+    for room_pk, exc in errors.items():
+        if isinstance(exc, JanusUnavailableError):
+            raise exc
+        logger.warning("reconcile: room %s could not be created again: %s", room_pk, exc)
+    return len(back)
+
+
 def server_reconcile(*, server: MediaServer, participants: bool = True) -> ReconcileReport:
     """
     One pass for one server: health; recreate the rooms of live (and soon-starting) meetings that Janus
@@ -865,27 +905,22 @@ def server_reconcile(*, server: MediaServer, participants: bool = True) -> Recon
             )
             wanted = _live_rooms(server)
             wanted_ids = {room.room_id for room in wanted}
-            for room in wanted:
-                if room.room_id not in janus_rooms:
-                    if _being_provisioned(room):
-                        continue  # a batch is creating it; reconcile_all takes it if it was lost
-                    if room.provisioned_at is not None:
-                        # It existed and vanished: whoever was in it is gone.
-                        with transaction.atomic():
-                            participants_all_gone(room=room, at=timezone.now(), meeting=room.meeting)
-                    with contextlib.suppress(RoomExistsError):
-                        janus.room_create(_room_spec(room))
-                    with transaction.atomic():
-                        VideoRoom.objects.filter(pk=room.pk).update(
-                            status=VideoRoom.Status.ACTIVE, provisioned_at=timezone.now(), last_error=""
-                        )
-                        room.status = VideoRoom.Status.ACTIVE
-                        delta_on_commit(meeting=room.meeting, room=room, meeting_changed=True)
-                    report.rooms_created += 1
-                elif participants and room.meeting.status == Meeting.Status.LIVE:
-                    try:
-                        listed = janus.room_participants(room.room_id)
-                    except RoomNotFoundError:
+            # A batch is creating a never-provisioned room; reconcile_all takes it if that was lost.
+            missing = [room for room in wanted if room.room_id not in janus_rooms and not _being_provisioned(room)]
+            report.rooms_created += _rooms_recreate(server=server, rooms=missing)
+            if participants:
+                live = [
+                    room
+                    for room in wanted
+                    if room.room_id in janus_rooms and room.meeting.status == Meeting.Status.LIVE
+                ]
+                for room, listed in zip(live, janus.rooms_participants([room.room_id for room in live]), strict=True):
+                    if isinstance(listed, JanusUnavailableError):
+                        raise listed
+                    if isinstance(listed, RoomNotFoundError):
+                        continue  # destroyed meanwhile (the meeting ended)
+                    if isinstance(listed, JanusError):
+                        logger.warning("reconcile: participants of room %s: %s", room.room_id, listed)
                         continue
                     report.participants_fixed += participants_reconcile(room=room, participants=listed)
             owned = set(

@@ -465,6 +465,16 @@ class JanusClient:
         data = self.videoroom({"request": "listparticipants", "room": room_id})
         return [Participant.from_json(item) for item in data.get("participants", [])]
 
+    def rooms_participants(self, room_ids: Sequence[int]) -> list[list[Participant] | JanusError]:
+        """`room_participants` of many rooms, pipelined; in order, each room's list or its error."""
+        answers = self.videoroom_many([{"request": "listparticipants", "room": room_id} for room_id in room_ids])
+        return [
+            answer
+            if isinstance(answer, JanusError)
+            else [Participant.from_json(item) for item in answer.get("participants", [])]
+            for answer in answers
+        ]
+
     def room_kick(self, room_id: int, *, secret: str, participant_id: int) -> None:
         self.videoroom({"request": "kick", "room": room_id, "secret": secret, "id": participant_id})
 

@@ -424,3 +424,14 @@ def test_rooms_allow_many(client):
     assert client.rooms_allow([]) == []
     for spec in specs:
         client.room_destroy(spec.room_id, secret=spec.secret)
+
+
+def test_rooms_participants_many(client):
+    """Each room's participants, pipelined; a room that does not exist answers with its own 426."""
+    specs = [RoomSpec(room_id=room_id(), secret="s") for _ in range(2)]
+    client.rooms_create(specs)
+    answers = client.rooms_participants([specs[0].room_id, room_id(), specs[1].room_id])
+    assert answers[0] == [] and answers[2] == []
+    assert isinstance(answers[1], E.RoomNotFoundError)
+    for spec in specs:
+        client.room_destroy(spec.room_id, secret=spec.secret)

@@ -314,3 +314,40 @@ def test_a_start_succeeds_when_redis_is_unreachable(janus, briefing, monkeypatch
         services.meeting_start(meeting=briefing.meeting, user=briefing.organiser)
     assert briefing.refresh().status == Meeting.Status.LIVE
     assert VideoRoom.objects.get(meeting=briefing.meeting).status == VideoRoom.Status.PENDING
+
+
+def test_reconcile_recreates_every_room_after_a_restart_and_a_refused_one_does_not_stop_it(
+    janus_factory, make_briefing, sent, django_capture_on_commit_callbacks
+):
+    """
+    Janus restarts with no rooms and no tokens; meanwhile another client took one room's id. One
+    reconcile pass creates the others again in one batch, with their allowed lists and stored tokens,
+    tells their boards, logs the refused one and still aligns the rest (its orphan stays: not ours).
+    """
+    server = janus_factory()
+    media_server_for(server)
+    meetings = live_meetings(make_briefing, 4)
+    services.rooms_provision(meeting_ids=[m.pk for m in meetings])
+    rooms = {room.meeting_id: room for room in VideoRoom.objects.select_related("meeting")}
+    server.restart()
+    taken = rooms[meetings[0].pk]
+    with JanusClient(server.url, api_secret=API_SECRET, admin_key=ADMIN_KEY) as client:
+        client.room_create(RoomSpec(room_id=taken.room_id, secret="not-ours"))
+    sent.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.reconcile_all()
+
+    assert report.rooms_created == 3 and report.servers_down == 0
+    tokens = janus_tokens(server)
+    for meeting in meetings[1:]:
+        room = VideoRoom.objects.get(meeting=meeting)
+        assert room.status == VideoRoom.Status.ACTIVE
+        assert janus_allowed(server, room) == tokens_of(room) and tokens_of(room) <= tokens
+    told = {message["data"]["meeting"]["id"] for _group, message in sent if "meeting" in message["data"]}
+    assert {m.pk for m in meetings[1:]} <= told
+    with JanusClient(server.url, api_secret=API_SECRET, admin_key=ADMIN_KEY) as client:
+        client.room_destroy(taken.room_id, secret="not-ours")
+    # Once the id is free, the next pass brings that room back too.
+    assert services.reconcile_all().rooms_created == 1
+    assert janus_allowed(server, VideoRoom.objects.get(pk=taken.pk)) == tokens_of(taken)
