@@ -546,21 +546,22 @@ def room_close(*, meeting_id: int) -> None:
 @transaction.atomic
 def meeting_start(*, meeting: Meeting, user: User) -> Meeting:
     """
-    The host opens the live room: the meeting goes live, its rows are prepared now, and its room is
-    created in Janus after commit, batched with other starts (`provision_enqueue`).
+    The host opens the live room: the meeting goes live now, and its room is prepared and created in
+    Janus after commit, batched with other starts (`provision_enqueue`). The start itself stays a short
+    write: a room is usually there already (reconcile prepares it an hour ahead, for the test calls),
+    and otherwise its rows are made by the batch, so a burst of starts does not queue behind them.
     """
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("host_bridge_point").get(pk=meeting.pk)
     if meeting.status != Meeting.Status.SCHEDULED:
         raise ConflictError(_("Only a scheduled meeting can start."), extra={"status": meeting.status})
+    room = VideoRoom.objects.filter(meeting=meeting).exclude(status=VideoRoom.Status.CLOSED).first()
+    if room is None and not MediaServer.objects.filter(is_enabled=True, is_healthy=True).exists():
+        raise ApplicationError(_("No media server is available."))
     meeting.status = Meeting.Status.LIVE
     meeting.save(update_fields=["status", "updated_at"])
     LiveAction.objects.create(meeting=meeting, action=LiveAction.Action.START, user=user)
     meeting_sites_changed(meeting=meeting)
-    prepared = _rooms_prepare(meetings=[meeting]).get(meeting.pk)
-    if prepared is None:
-        raise ApplicationError(_("No media server is available."))
-    room = prepared.room
-    if not prepared.fresh:
+    if room is not None:
         # Sites already in the room for their test call count as attending from now on.
         now = timezone.now()
         for state in room.participants.filter(state__in=IN_MEDIA, bridge_point__isnull=False):
@@ -959,9 +960,13 @@ def reconcile_all(*, participants: bool = True) -> ReconcileReport:
     """
     total = ReconcileReport()
     horizon = timezone.now() + timedelta(seconds=constants.PROVISION_AHEAD)
+    grace = timezone.now() - timedelta(seconds=constants.PROVISION_GRACE)
     meetings = list(
         Meeting.objects.select_related("host_bridge_point").filter(
-            Q(status=Meeting.Status.LIVE) | Q(status=Meeting.Status.SCHEDULED, starts_at__lte=horizon),
+            # A meeting that has just started is the start dispatch's to provision; one still without a
+            # room after the grace period lost its pending entry or its drain.
+            Q(status=Meeting.Status.LIVE, updated_at__lte=grace)
+            | Q(status=Meeting.Status.SCHEDULED, starts_at__lte=horizon),
             video_room__isnull=True,
             ends_at__gt=timezone.now(),
         )
@@ -969,7 +974,6 @@ def reconcile_all(*, participants: bool = True) -> ReconcileReport:
     if meetings:
         with transaction.atomic():
             _rooms_prepare(meetings=meetings)  # without a healthy server nothing is placed; next time
-    grace = timezone.now() - timedelta(seconds=constants.PROVISION_GRACE)
     missed = list(
         _live_rooms_query(
             status=VideoRoom.Status.PENDING,

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
@@ -180,5 +181,6 @@ class JoinView(LiveMixin, generic.TemplateView):
             "colour": selectors.readiness_colour(check=check, state=state),
             "join": join_config(state) if state is not None else None,
             "labels": _labels(JOIN_LABELS),
-            "readiness_url": f"/api/live/meetings/{meeting.pk}/sites/{bridge_point.pk}/readiness/",
+            "readiness_url": reverse("live-readiness", args=[meeting.pk, bridge_point.pk]),
+            "join_config_url": reverse("live-join-config", args=[meeting.pk, bridge_point.pk]),
         }

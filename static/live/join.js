@@ -6,7 +6,8 @@
 (function () {
   "use strict";
   const L = JSON.parse(document.getElementById("join-labels").textContent);
-  const cfg = JSON.parse(document.getElementById("join-config").textContent);
+  // null until the room is open (then fetched by waitForRoom).
+  let cfg = JSON.parse(document.getElementById("join-config").textContent);
   const status = document.getElementById("call-status");
   const joinBtn = document.getElementById("btn-join");
   const leaveBtn = document.getElementById("btn-leave");
@@ -142,7 +143,26 @@
     });
   }
 
-  if (joinBtn) joinBtn.onclick = join;
-  if (leaveBtn) leaveBtn.onclick = () => { say(L.left); leave(); };
+  // The room opens an hour before the start, or when the host starts the meeting: a page opened
+  // earlier asks every few seconds and offers the button as soon as its site's place exists.
+  const WAIT_MS = 3000;
+  async function waitForRoom() {
+    try {
+      const response = await fetch(joinBtn.dataset.configUrl, { credentials: "same-origin" });
+      if (response.ok) {
+        cfg = await response.json();
+        document.getElementById("room-waiting").hidden = true;
+        joinBtn.hidden = false;
+        return;
+      }
+    } catch (error) {
+      // The portal is unreachable for a moment: ask again.
+    }
+    setTimeout(waitForRoom, WAIT_MS);
+  }
+
+  if (!cfg) setTimeout(waitForRoom, WAIT_MS);
+  joinBtn.onclick = join;
+  leaveBtn.onclick = () => { say(L.left); leave(); };
   window.liveJoin = { join, leave };
 })();

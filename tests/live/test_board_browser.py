@@ -102,3 +102,22 @@ def test_board_updates_live(browser, portal_server, briefing, make_user):
     row.locator("button[data-action=mute]").click()
     page.wait_for_selector("#board-error:not([hidden])", timeout=3000)
     context.close()
+
+
+def test_join_page_opened_before_the_room_offers_the_button_when_it_opens(browser, portal_server, briefing, make_user):
+    """A commune's console opened before the room exists waits, then shows the join button by itself."""
+    MediaServer.objects.create(name="b", server_name="janus-b", api_url="http://127.0.0.1:1/janus")
+    officer = make_user(Role.COMMUNE_OFFICER, unit=briefing.communes[0])
+    name, value = session_cookie(officer).split("=", 1)
+    context = browser.new_context(locale="en-US")
+    context.add_cookies([{"name": name, "value": value, "url": portal_server.url}])
+    page = context.new_page()
+    page.goto(f"{portal_server.url}/live/meetings/{briefing.meeting.pk}/sites/{briefing.sites[0].pk}/")
+    assert page.locator("#room-waiting").is_visible()
+    assert page.locator("#btn-join").is_hidden()
+
+    services.room_prepare(meeting=briefing.meeting)  # what reconcile does an hour ahead, or the start's batch
+    page.wait_for_selector("#btn-join:visible", timeout=10000)
+    assert page.locator("#room-waiting").is_hidden()
+    assert page.evaluate("document.getElementById('btn-join').textContent").strip() == "Start test call"
+    context.close()

@@ -211,13 +211,14 @@ def test_starts_together_are_drained_in_one_batch(
     # Each start joined the pending set; one drain was queued for the three.
     assert services._redis().smembers(services.PROVISION_PENDING_KEY) == {str(m.pk).encode() for m in meetings}
     assert broker_messages("live.tasks.rooms_provision_pending") == [{}]
-    assert set(VideoRoom.objects.values_list("status", flat=True)) == {VideoRoom.Status.PENDING}
+    assert not VideoRoom.objects.exists()  # the start stays short: the batch prepares the rooms
 
     batches = []
     real = services.rooms_provision
     monkeypatch.setattr(services, "rooms_provision", lambda **kw: batches.append(kw["meeting_ids"]) or real(**kw))
     live_tasks.rooms_provision_pending()  # what the worker runs
     assert batches == [sorted(m.pk for m in meetings)]
+    assert VideoRoom.objects.count() == 3
     for room in VideoRoom.objects.all():
         assert room.status == VideoRoom.Status.ACTIVE
         assert janus_allowed(janus, room) == tokens_of(room)
@@ -253,11 +254,29 @@ def test_a_lost_pending_entry_is_recovered_by_reconcile(janus, briefing, broker,
         services.meeting_start(meeting=briefing.meeting, user=briefing.organiser)
     services._redis().delete(services.PROVISION_PENDING_KEY)  # Redis lost the set (or a drain died)
     live_tasks.rooms_provision_pending()  # the drain finds nothing
-    room = VideoRoom.objects.get(meeting=briefing.meeting)
-    assert room.status == VideoRoom.Status.PENDING
+    assert not VideoRoom.objects.filter(meeting=briefing.meeting).exists()
 
-    # Young: the dispatch may still be on it, reconcile leaves it (neither provisions nor creates it).
+    # Just started: the dispatch may still be on it, reconcile leaves it.
     report = services.reconcile_all()
+    assert report.rooms_provisioned == 0 and report.rooms_created == 0
+    assert not VideoRoom.objects.filter(meeting=briefing.meeting).exists()
+
+    Meeting.objects.filter(pk=briefing.meeting.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=constants.PROVISION_GRACE + 1)
+    )
+    report = services.reconcile_all()
+    assert report.rooms_provisioned == 1
+    room = VideoRoom.objects.get(meeting=briefing.meeting)
+    assert room.status == VideoRoom.Status.ACTIVE
+    assert janus_allowed(janus, room) == tokens_of(room) and tokens_of(room) <= janus_tokens(janus)
+
+
+def test_a_room_prepared_but_never_created_is_recovered_by_reconcile(janus, briefing):
+    """A batch that died between preparing the rows and Janus: the PENDING room is created after the grace."""
+    media_server_for(janus)
+    Meeting.objects.filter(pk=briefing.meeting.pk).update(status=Meeting.Status.LIVE)
+    room = services.room_prepare(meeting=briefing.meeting)
+    report = services.reconcile_all()  # young: the batch may still be on it
     assert report.rooms_provisioned == 0 and report.rooms_created == 0
     with JanusClient(janus.url, api_secret=API_SECRET, admin_key=ADMIN_KEY) as client:
         assert not client.room_exists(room.room_id)
@@ -313,7 +332,13 @@ def test_a_start_succeeds_when_redis_is_unreachable(janus, briefing, monkeypatch
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_start(meeting=briefing.meeting, user=briefing.organiser)
     assert briefing.refresh().status == Meeting.Status.LIVE
-    assert VideoRoom.objects.get(meeting=briefing.meeting).status == VideoRoom.Status.PENDING
+    assert not VideoRoom.objects.filter(meeting=briefing.meeting).exists()
+    # Once the grace period is over, reconcile (which needs no Redis for this) makes the room.
+    Meeting.objects.filter(pk=briefing.meeting.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=constants.PROVISION_GRACE + 1)
+    )
+    assert services.reconcile_all().rooms_provisioned == 1
+    assert VideoRoom.objects.get(meeting=briefing.meeting).status == VideoRoom.Status.ACTIVE
 
 
 def test_reconcile_recreates_every_room_after_a_restart_and_a_refused_one_does_not_stop_it(
