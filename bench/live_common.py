@@ -49,6 +49,9 @@ def setup_django(fresh: bool = True) -> None:
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
+    from common.runtime import freeze_startup_heap
+
+    freeze_startup_heap()  # as the portal's servers and workers do once started
 
 
 def make_district(n_sites: int):

@@ -3,8 +3,8 @@ Event → browser latency of the live room board.
 
 A meeting with 17 invited sites; 200 websockets watch its board through one uvicorn process; Janus-shaped
 events (talking / stopped-talking, one delta each) are POSTed to the event endpoint. Latency is from the
-start of the POST to each socket receiving the delta. Baseline in the same run: a bare Channels
-`group_send` to the same 200 sockets (from the call to receipt).
+start of the POST to each socket receiving the delta. Baseline in the same run, each send alternating
+with an event: a bare Channels `group_send` to the same 200 sockets (from the call to receipt).
 
     .venv/bin/python bench/live_latency.py [--sockets 200] [--events 60]
 """
@@ -81,8 +81,11 @@ async def run(args: argparse.Namespace, meeting, room, states, cookie: str, port
 
     token = base64.b64encode(f"{ENV['JANUS_EVENTS_USER']}:{ENV['JANUS_EVENTS_PASSWORD']}".encode()).decode()
     headers = {"Authorization": f"Basic {token}", "Content-Type": "application/json"}
+    layer = get_channel_layer()
     sent: dict[int, float] = {}
+    baseline_sent: dict[int, float] = {}
     seq = room.seq
+    # Events and baseline sends alternate, so that both see the same machine (this one is shared).
     async with httpx.AsyncClient(base_url=origin, headers=headers) as http:
         for i in range(args.events):
             state = states[i % len(states)]
@@ -107,20 +110,15 @@ async def run(args: argparse.Namespace, meeting, room, states, cookie: str, port
             response = await http.post("/api/janus/events/", content=json.dumps([event]))
             assert response.json()["applied"] == 1, response.text
             await asyncio.sleep(args.gap)
+            marker = -(i + 1)
+            baseline_sent[marker] = time.perf_counter()
+            await layer.group_send(
+                meeting_group(meeting.pk), {"type": "live.delta", "data": {"seq": marker, "participants": []}}
+            )
+            await asyncio.sleep(args.gap)
     await asyncio.sleep(1.0)
     event_ms = [(t - sent[s]) * 1000 for s, times in arrivals.items() if s in sent for t in times]
     missing = args.events * args.sockets - len(event_ms)
-
-    layer = get_channel_layer()
-    baseline_sent: dict[int, float] = {}
-    for i in range(args.events):
-        marker = -(i + 1)
-        baseline_sent[marker] = time.perf_counter()
-        await layer.group_send(
-            meeting_group(meeting.pk), {"type": "live.delta", "data": {"seq": marker, "participants": []}}
-        )
-        await asyncio.sleep(args.gap)
-    await asyncio.sleep(1.0)
     base_ms = [(t - baseline_sent[s]) * 1000 for s, times in arrivals.items() if s in baseline_sent for t in times]
     for task in watchers:
         task.cancel()

@@ -8,7 +8,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from celery import Celery
-from celery.signals import beat_init
+from celery.signals import beat_init, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
@@ -37,3 +37,17 @@ def _log_schedule(sender: object, **kwargs: object) -> None:
     import logging
 
     logging.getLogger("portal.beat").info("periodic tasks: %s", ", ".join(sorted(app.conf.beat_schedule)))
+
+
+@worker_ready.connect
+@worker_process_init.connect
+def _freeze_startup_heap(**kwargs: object) -> None:
+    """A worker (or a prefork child) has started: its startup objects need no more collecting."""
+    from django.apps import apps
+
+    for config in apps.get_app_configs():  # what the tasks import on their first run
+        if find_spec(f"{config.name}.services") is not None:
+            import_module(f"{config.name}.services")
+    from common.runtime import freeze_startup_heap
+
+    freeze_startup_heap()

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from common import views as common_views
+from live.api.views import janus_events
 
 api_patterns = [
     path("", include("sites.api.urls")),
@@ -19,6 +20,9 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    # Janus posts every event here, many a second during a briefing: matched first, before the resolver
+    # tries (and records for its 404 page) the dozens of API patterns that come before it in `api/`.
+    path("api/janus/events/", janus_events, name="live-janus-events"),
     path("", common_views.HomeView.as_view(), name="home"),
     path("search/", common_views.SearchView.as_view(), name="search"),
     path("healthz", common_views.healthz, name="healthz"),

@@ -3,7 +3,6 @@ from django.urls import path
 from live.api import views
 
 urlpatterns = [
-    path("janus/events/", views.janus_events, name="live-janus-events"),
     path("live/meetings/<int:meeting_id>/board/", views.BoardSnapshotApi.as_view(), name="live-board"),
     path("live/meetings/<int:meeting_id>/start/", views.MeetingStartApi.as_view(), name="live-start"),
     path("live/meetings/<int:meeting_id>/end/", views.MeetingEndApi.as_view(), name="live-end"),
