@@ -98,8 +98,20 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
-    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # Under ASGI every request runs in a thread of its own, so a per-thread persistent connection
+    # (CONN_MAX_AGE) is never reused, and it stays open: with concurrent requests they piled up toward
+    # PostgreSQL's max_connections. A pool shared by the process's threads is reused instead; each
+    # process (uvicorn, each Celery worker child) opens its own on first use.
+    # DATABASE_POOL=false falls back to one connection per request (bench/asgi_db_connections.py).
+    if env.bool("DATABASE_POOL", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "pool",
+            {
+                "min_size": env.int("DATABASE_POOL_MIN", default=1),
+                "max_size": env.int("DATABASE_POOL_MAX", default=16),
+                "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+            },
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -4,6 +4,7 @@ import io
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -86,13 +87,32 @@ def test_demo_data_is_idempotent():
 
 
 @pytest.mark.django_db
-def test_sqlite_is_safe_for_concurrent_writers():
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite-only setting; PostgreSQL has its own concurrency control")
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode")
-        assert cursor.fetchone()[0] == "wal"
-    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+def test_database_is_set_up_for_concurrent_use():
+    """
+    SQLite: WAL and IMMEDIATE transactions, so concurrent writers wait instead of failing. PostgreSQL:
+    one connection pool per process shared by its threads (ASGI runs each request in a thread of its
+    own, so per-thread persistent connections would never be reused and would pile up).
+    """
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+        assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        return
+    assert connection.vendor == "postgresql"
+    assert connection.pool is not None and connection.settings_dict["CONN_MAX_AGE"] == 0
+    pools = []
+
+    def other_thread():
+        from django.db import connection as thread_connection
+
+        pools.append(thread_connection.pool)
+        thread_connection.close()
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join()
+    assert pools == [connection.pool]
 
 
 @pytest.mark.django_db
