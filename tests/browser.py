@@ -32,7 +32,7 @@ def chromium(executable: str = CHROMIUM, extra_args: Sequence[str] = (), **launc
     """
     A headless Chromium for the block. Playwright's sync API keeps an event loop running in this thread
     while the test's own ORM calls stay synchronous, so Django's async-safety guard is lifted for the
-    block; and the connection asgiref gives this thread meanwhile is closed after it, or PostgreSQL
+    block; and the connection asgiref gives this thread meanwhile is closed at its end, or PostgreSQL
     could not drop the test database.
     """
     require_chromium()
@@ -49,9 +49,11 @@ def chromium(executable: str = CHROMIUM, extra_args: Sequence[str] = (), **launc
                 yield browser
             finally:
                 browser.close()
+                # While Playwright's loop runs, asgiref gives this thread's ORM calls a connection of
+                # their own: close it while that loop still runs, or it outlives the test database.
+                connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-        connections.close_all()

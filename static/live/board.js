@@ -106,6 +106,12 @@
       data.participants.forEach((p) => rows.set(String(p.key), p));
       meeting = data.meeting;
       seq = data.seq;
+    } else if (message.type === "delta" && data.meeting) {
+      // The meeting itself changed (started, room created, ended): rows may have been re-keyed, and a
+      // meeting whose room does not exist yet sends the change unnumbered (seq 0). Show the new status
+      // now and take a fresh snapshot.
+      meeting = data.meeting;
+      socket.send(JSON.stringify({ type: "resync" }));
     } else if (message.type === "delta") {
       if (seq !== null && data.seq <= seq) return; // already contained in the snapshot
       if (seq === null || data.seq !== seq + 1) {
@@ -114,11 +120,6 @@
       }
       seq = data.seq;
       data.participants.forEach((p) => rows.set(String(p.key), p));
-      if (data.meeting) {
-        // The meeting itself changed (started, room created, ended): rows may have been re-keyed.
-        meeting = data.meeting;
-        socket.send(JSON.stringify({ type: "resync" }));
-      }
     }
     render();
   }

@@ -23,8 +23,8 @@ FAIL = ProbeResult(0, False, "tcp", "connection refused")
 
 
 def run(coro):
-    """Run a test coroutine, then close the database connection of the sync worker thread (with
-    CONN_MAX_AGE it would outlive the test and block dropping the PostgreSQL test database)."""
+    """Run a test coroutine, then close the database connection of the sync worker thread (it
+    would outlive the test and block dropping the PostgreSQL test database)."""
 
     async def wrapped():
         try:

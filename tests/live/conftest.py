@@ -54,21 +54,6 @@ def _janus_secrets(settings, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _no_persistent_connections():
-    """
-    Threads (the uvicorn server, sync_to_async executors) must not keep PostgreSQL connections open
-    after a test, or the test database cannot be dropped at the end.
-    """
-    from django.db import connections
-
-    database = connections.settings["default"]
-    previous = database.get("CONN_MAX_AGE", 0)
-    database["CONN_MAX_AGE"] = 0
-    yield
-    database["CONN_MAX_AGE"] = previous
-
-
-@pytest.fixture(autouse=True)
 def _no_pending_provisioning():
     """The start dispatch keeps its pending set and flag in Redis, which outlive each test's database."""
     from live import services

@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+from django.db import connections
 
 from accounts.roles import Role
 from live import services
@@ -120,4 +121,33 @@ def test_join_page_opened_before_the_room_offers_the_button_when_it_opens(browse
     page.wait_for_selector("#btn-join:visible", timeout=10000)
     assert page.locator("#room-waiting").is_hidden()
     assert page.evaluate("document.getElementById('btn-join').textContent").strip() == "Start test call"
+    context.close()
+
+
+def test_board_shows_the_start_of_a_meeting_whose_room_does_not_exist_yet(
+    browser, portal_server, briefing, make_user, monkeypatch
+):
+    """The start's delta is unnumbered while the room is still being made: the board shows it anyway."""
+    MediaServer.objects.create(name="b", server_name="janus-b", api_url="http://127.0.0.1:1/janus")
+    monkeypatch.setattr(services, "provision_enqueue", lambda **kwargs: None)  # the room stays to be made
+    host = make_user(Role.HOST)
+    name, value = session_cookie(host).split("=", 1)
+    context = browser.new_context(locale="en-US")
+    context.add_cookies([{"name": name, "value": value, "url": portal_server.url}])
+    page = context.new_page()
+    page.goto(f"{portal_server.url}/live/meetings/{briefing.meeting.pk}/board/")
+    page.wait_for_selector("#board-rows tr")
+    assert page.locator("#meeting-status").inner_text() == "Scheduled"
+
+    def start():
+        try:
+            services.meeting_start(meeting=briefing.meeting, user=host)
+        finally:
+            connections.close_all()  # this thread's connection must not outlive the test database
+
+    starter = threading.Thread(target=start)  # not from Playwright's loop
+    starter.start()
+    starter.join()
+    page.wait_for_function("document.getElementById('meeting-status').textContent === 'Live'", timeout=3000)
+    assert not VideoRoom.objects.filter(meeting=briefing.meeting).exists()
     context.close()

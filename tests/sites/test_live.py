@@ -31,8 +31,8 @@ CHANGED = {"type": "section.changed", "section": "cameras.cameras"}
 
 
 def run(coro):
-    """Run a test coroutine, then close the database connections of the sync worker thread (with
-    CONN_MAX_AGE they would outlive the test and block dropping the PostgreSQL test database)."""
+    """Run a test coroutine, then close the database connections of the sync worker thread (they
+    would outlive the test and block dropping the PostgreSQL test database)."""
 
     async def wrapped():
         try:

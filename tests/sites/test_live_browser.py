@@ -20,16 +20,6 @@ from tests.live.conftest import PortalServer, session_cookie
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _no_persistent_connections():
-    """The uvicorn thread must not keep PostgreSQL connections open, or the test database cannot be dropped."""
-    database = connections.settings["default"]
-    previous = database.get("CONN_MAX_AGE", 0)
-    database["CONN_MAX_AGE"] = 0
-    yield
-    database["CONN_MAX_AGE"] = previous
-
-
 @pytest.fixture
 def portal_server(transactional_db):
     server = PortalServer()
