@@ -69,7 +69,7 @@ def run(database_url: str, pool: bool, requests: int, concurrency: int, port: in
             """Whether the event was handled (the endpoint answers 200 either way, as Janus needs)."""
             response = client.post("/api/janus/events/", content=EVENT)
             response.raise_for_status()
-            return response.json()["malformed"] == 0
+            return response.json()["failed"] == 0
 
         started = time.perf_counter()
         with ThreadPoolExecutor(concurrency) as threads:

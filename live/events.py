@@ -49,7 +49,8 @@ class IngestResult:
     received: int = 0
     applied: int = 0
     ignored: int = 0
-    malformed: int = 0
+    malformed: int = 0  # not the shape Janus documents
+    failed: int = 0  # well formed, but the portal could not store it (its database failed, a bug)
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def ingest(payload: Any) -> IngestResult:
             logger.warning("malformed Janus event ignored: %s", exc)
             continue
         except Exception:  # one event must never break the stream; the reconcile repairs its effect
-            result.malformed += 1
+            result.failed += 1
             logger.exception("Janus event could not be applied")
             continue
         if applied:

@@ -5,10 +5,10 @@ import json
 import time
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from live import services
+from live import events, services
 from live.models import MediaServer, ParticipantState, ReadinessCheck, VideoRoom
 from meetings.models import AttendanceInterval, Meeting
 from tests.janus_server import EVENTS_PASSWORD, EVENTS_USER
@@ -100,7 +100,8 @@ def test_join_publish_talk_mute_leave(client, live_room, django_capture_on_commi
                 plugin({"videoroom": "talking", "room": room_id, "id": pid}, session=sid, handle=hid),
             ],
         )
-    assert r.status_code == 200 and r.json() == {"received": 5, "applied": 5, "ignored": 0, "malformed": 0}
+    assert r.status_code == 200
+    assert r.json() == {"received": 5, "applied": 5, "ignored": 0, "malformed": 0, "failed": 0}
     assert len(callbacks) == 5  # one numbered delta per change
     state.refresh_from_db()
     assert (state.state, state.talking, state.audio_mid, state.media_received) == ("publishing", True, "a0", True)
@@ -217,6 +218,29 @@ def test_malformed_and_unknown_events_do_not_break_the_batch(client, live_room, 
     state.refresh_from_db()
     assert state.state == "connecting"
     assert "malformed" in caplog.text
+
+
+def test_an_event_the_portal_fails_to_store_is_counted_and_the_rest_applied(client, live_room, monkeypatch, caplog):
+    """A failure of the portal's own (its database gone for a moment) is not the event's fault: counted apart."""
+    first, second = live_room.participants.filter(invitation__isnull=False)[:2]
+    real = events.handle
+
+    def flaky(server, event):
+        if event.body["data"]["id"] == first.janus_id:
+            raise DatabaseError("database is locked")
+        return real(server, event)
+
+    monkeypatch.setattr(events, "handle", flaky)
+    joined = [
+        plugin({"event": "joined", "room": live_room.room_id, "id": s.janus_id, "display": "x"}, session=1, handle=h)
+        for h, s in ((2, first), (3, second))
+    ]
+    body = post(client, joined).json()
+    assert body == {"received": 2, "applied": 1, "ignored": 0, "malformed": 0, "failed": 1}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == "not_connected" and second.state == "connecting"
+    assert "could not be applied" in caplog.text
 
 
 def test_single_object_body(client, live_room):
