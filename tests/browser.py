@@ -57,3 +57,15 @@ def chromium(executable: str = CHROMIUM, extra_args: Sequence[str] = (), **launc
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def page_as(browser: object, base_url: str, cookie: str, **context_options: object) -> object:
+    """
+    A new page in a context of its own carrying the session `cookie` ("name=value", see
+    tests.live.conftest.session_cookie) for `base_url`, in English unless told otherwise. Close it
+    with `page.context.close()`.
+    """
+    name, value = cookie.split("=", 1)
+    context = browser.new_context(**{"locale": "en-US", **context_options})
+    context.add_cookies([{"name": name, "value": value, "url": base_url}])
+    return context.new_page()

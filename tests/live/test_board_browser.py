@@ -15,6 +15,7 @@ from live import services
 from live.broadcast import group_send
 from live.models import MediaServer, VideoRoom
 from meetings.models import Meeting
+from tests.browser import page_as
 from tests.janus_server import EVENTS_PASSWORD, EVENTS_USER
 from tests.live.conftest import session_cookie
 
@@ -35,11 +36,7 @@ def test_board_updates_live(browser, portal_server, briefing, make_user):
     VideoRoom.objects.filter(pk=room.pk).update(status=VideoRoom.Status.ACTIVE)
     state = room.participants.get(bridge_point=briefing.sites[0])
     host = make_user(Role.HOST)
-    name, value = session_cookie(host).split("=", 1)
-
-    context = browser.new_context(locale="en-US")
-    context.add_cookies([{"name": name, "value": value, "url": portal_server.url}])
-    page = context.new_page()
+    page = page_as(browser, portal_server.url, session_cookie(host))
     page.goto(f"{portal_server.url}/live/meetings/{briefing.meeting.pk}/board/")
     row = page.locator(f'tr[data-key="{state.pk}"]')
     row.wait_for()
@@ -102,17 +99,14 @@ def test_board_updates_live(browser, portal_server, briefing, make_user):
     page.on("dialog", lambda dialog: dialog.accept())
     row.locator("button[data-action=mute]").click()
     page.wait_for_selector("#board-error:not([hidden])", timeout=3000)
-    context.close()
+    page.context.close()
 
 
 def test_join_page_opened_before_the_room_offers_the_button_when_it_opens(browser, portal_server, briefing, make_user):
     """A commune's console opened before the room exists waits, then shows the join button by itself."""
     MediaServer.objects.create(name="b", server_name="janus-b", api_url="http://127.0.0.1:1/janus")
     officer = make_user(Role.COMMUNE_OFFICER, unit=briefing.communes[0])
-    name, value = session_cookie(officer).split("=", 1)
-    context = browser.new_context(locale="en-US")
-    context.add_cookies([{"name": name, "value": value, "url": portal_server.url}])
-    page = context.new_page()
+    page = page_as(browser, portal_server.url, session_cookie(officer))
     page.goto(f"{portal_server.url}/live/meetings/{briefing.meeting.pk}/sites/{briefing.sites[0].pk}/")
     assert page.locator("#room-waiting").is_visible()
     assert page.locator("#btn-join").is_hidden()
@@ -121,7 +115,7 @@ def test_join_page_opened_before_the_room_offers_the_button_when_it_opens(browse
     page.wait_for_selector("#btn-join:visible", timeout=10000)
     assert page.locator("#room-waiting").is_hidden()
     assert page.evaluate("document.getElementById('btn-join').textContent").strip() == "Start test call"
-    context.close()
+    page.context.close()
 
 
 def test_board_shows_the_start_of_a_meeting_whose_room_does_not_exist_yet(
@@ -131,10 +125,7 @@ def test_board_shows_the_start_of_a_meeting_whose_room_does_not_exist_yet(
     MediaServer.objects.create(name="b", server_name="janus-b", api_url="http://127.0.0.1:1/janus")
     monkeypatch.setattr(services, "provision_enqueue", lambda **kwargs: None)  # the room stays to be made
     host = make_user(Role.HOST)
-    name, value = session_cookie(host).split("=", 1)
-    context = browser.new_context(locale="en-US")
-    context.add_cookies([{"name": name, "value": value, "url": portal_server.url}])
-    page = context.new_page()
+    page = page_as(browser, portal_server.url, session_cookie(host))
     page.goto(f"{portal_server.url}/live/meetings/{briefing.meeting.pk}/board/")
     page.wait_for_selector("#board-rows tr")
     assert page.locator("#meeting-status").inner_text() == "Scheduled"
@@ -150,4 +141,4 @@ def test_board_shows_the_start_of_a_meeting_whose_room_does_not_exist_yet(
     starter.join()
     page.wait_for_function("document.getElementById('meeting-status').textContent === 'Live'", timeout=3000)
     assert not VideoRoom.objects.filter(meeting=briefing.meeting).exists()
-    context.close()
+    page.context.close()

@@ -13,7 +13,7 @@ from django.test import Client
 
 from accounts.roles import Role
 from live.models import VideoRoom
-from tests.browser import chromium, require_chromium
+from tests.browser import chromium, page_as, require_chromium
 from tests.live.conftest import media_server_for, session_cookie
 from tests.live.helpers import BoardWatcher
 from tests.live.netns import netns  # noqa: F401  (fixture)
@@ -63,12 +63,9 @@ def test_join_page_publishes_and_is_dropped(
     wrapper = tmp_path / "chromium-in-netns"
     wrapper.write_text(f'#!/bin/sh\nexec ip netns exec {netns.name} /usr/bin/chromium "$@"\n')
     wrapper.chmod(0o755)
-    name, value = session_cookie(officer).split("=", 1)
     try:
         with chromium(executable=str(wrapper), extra_args=FAKE_MEDIA, env={**os.environ}) as browser:
-            context = browser.new_context(locale="en-US")
-            context.add_cookies([{"name": name, "value": value, "url": portal_server.url}])
-            page = context.new_page()
+            page = page_as(browser, portal_server.url, session_cookie(officer))
             page.goto(f"{portal_server.url}/live/meetings/{briefing.meeting.pk}/sites/{briefing.sites[0].pk}/")
             text = page.content()
             assert state.join_token in text and "apisecret" not in text

@@ -13,6 +13,7 @@ from accounts.roles import Role
 from cameras.choices import Health
 from cameras.probes import ProbeResult
 from cameras.services import camera_health_record
+from tests.browser import page_as
 from tests.cameras.factories import CameraFactory
 from tests.factories.sites import SiteFactory
 from tests.live.conftest import PortalServer, session_cookie
@@ -52,11 +53,7 @@ def test_cameras_section_follows_the_camera_without_reload(browser, portal_serve
     camera = CameraFactory(site=site, code="th-cong", name="Cổng chính", health=Health.ONLINE)
     CameraFactory(site=site, code="th-hanh-lang", health=Health.ONLINE)
     officer = make_user(Role.COMMUNE_OFFICER, unit=site.unit)
-    name, value = session_cookie(officer).split("=", 1)
-
-    context = browser.new_context(locale="en-US", viewport={"width": 768, "height": 1024})
-    context.add_cookies([{"name": name, "value": value, "url": portal_server.url}])
-    page = context.new_page()
+    page = page_as(browser, portal_server.url, session_cookie(officer), viewport={"width": 768, "height": 1024})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{portal_server.url}{site.get_absolute_url()}")
@@ -75,4 +72,4 @@ def test_cameras_section_follows_the_camera_without_reload(browser, portal_serve
     assert page.evaluate("window.notReloaded === true && window.siteLive.refreshed === 2")
     assert page.locator("[data-section]").count() >= 2  # the other sections are still there
     assert errors == []
-    context.close()
+    page.context.close()
