@@ -27,15 +27,13 @@ from _setup import ROOT
 EVENT = b'[{"emitter": "bench-unknown", "type": 64, "event": {"plugin": "janus.plugin.videoroom"}}]'
 
 
-def connections_to(database_url: str) -> int:
-    import psycopg
-
-    url = urlparse(database_url)
-    with psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username, dbname="postgres") as conn:
-        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [url.path[1:]]).fetchone()[0]
+def connections_to(monitor, database_url: str) -> int:
+    """Connections to the database, counted over `monitor` (opened before the load, so never refused)."""
+    name = urlparse(database_url).path[1:]
+    return monitor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name]).fetchone()[0]
 
 
-def run(database_url: str, pool: bool, requests: int, concurrency: int, port: int) -> tuple[float, int, int]:
+def run(monitor, database_url: str, pool: bool, requests: int, concurrency: int, port: int) -> tuple[float, int, int]:
     """Time for the requests, the connections open at the end, and how many requests failed."""
     env = {
         **os.environ,
@@ -75,7 +73,7 @@ def run(database_url: str, pool: bool, requests: int, concurrency: int, port: in
         with ThreadPoolExecutor(concurrency) as threads:
             failed = sum(not ok for ok in threads.map(one, range(requests)))
         elapsed = time.perf_counter() - started
-        return elapsed, connections_to(database_url), failed
+        return elapsed, connections_to(monitor, database_url), failed
     finally:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait(10)
@@ -91,11 +89,11 @@ def main() -> None:
     import psycopg
 
     url = urlparse(args.database)
-    with psycopg.connect(
+    monitor = psycopg.connect(
         host=url.hostname, port=url.port or 5432, user=url.username, dbname="postgres", autocommit=True
-    ) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [url.path[1:]]).fetchone():
-            conn.execute(f'CREATE DATABASE "{url.path[1:]}"')
+    )
+    if not monitor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [url.path[1:]]).fetchone():
+        monitor.execute(f'CREATE DATABASE "{url.path[1:]}"')
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"],
         cwd=ROOT,
@@ -112,7 +110,7 @@ def main() -> None:
     print(f"{args.requests} requests, {args.concurrency} at a time:")
     baseline = None
     for name, (url, pool) in variants.items():
-        elapsed, connections, failed = run(url, pool, args.requests, args.concurrency, free_port())
+        elapsed, connections, failed = run(monitor, url, pool, args.requests, args.concurrency, free_port())
         baseline = baseline or elapsed
         print(
             f"  {name:28} {elapsed:.2f} s ({baseline / elapsed:.2f}× the baseline's speed), "
