@@ -126,16 +126,17 @@ def main() -> None:
         queued = time.perf_counter() - started
         host_path = wait_active(n, started)
         # (b) The dispatch and the worker alone: meetings already live, handed over at once.
-        Meeting.objects.filter(pk__in=[m.pk for m in meetings[n:]]).update(status=Meeting.Status.LIVE)
+        Meeting.objects.filter(pk__in=[m.pk for m in meetings[n : 2 * n]]).update(status=Meeting.Status.LIVE)
         started = time.perf_counter()
-        for meeting in meetings[n:]:
+        for meeting in meetings[n : 2 * n]:
             provision_enqueue(meeting_id=meeting.pk)
         tasks_path = wait_active(2 * n, started)
         # (c) The way rooms are usually made: an hour ahead of the start, for the test calls, by the
         # periodic reconcile (one pass, in this process as in the worker's beat task).
         started = time.perf_counter()
-        reconcile_all()
+        made_ahead = reconcile_all().rooms_provisioned
         ahead = wait_active(3 * n, started)
+        assert made_ahead == n, made_ahead
         with JanusClient(
             janus.url, api_secret=ENV["JANUS_API_SECRET"], admin_key=ENV["JANUS_VIDEOROOM_ADMIN_KEY"]
         ) as c:
