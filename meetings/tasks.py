@@ -11,3 +11,14 @@ def tasks_announce_due() -> int:
     from meetings.services.notices import tasks_announce_due as announce
 
     return announce()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def minutes_pdf_prepare(minutes_id: int) -> None:
+    """Make approved minutes' PDF ahead of the first download (idempotent: cached once made)."""
+    from meetings.models import Minutes
+    from meetings.services.briefings import minutes_pdf
+
+    minutes = Minutes.objects.select_related("meeting").filter(pk=minutes_id).first()
+    if minutes is not None:
+        minutes_pdf(minutes=minutes)

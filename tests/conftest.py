@@ -72,3 +72,14 @@ def browser():
 
     with chromium() as instance:
         yield instance
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in-process (for tests about services, not about the worker)."""
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous

@@ -7,14 +7,17 @@ draft → in review → approved life with amendments, and conclusion tasks.
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +50,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from accounts.models import User
+
+logger = logging.getLogger("portal.meetings")
 
 #
 # Meetings
@@ -542,7 +547,18 @@ def minutes_approve(*, minutes: Minutes, user: User) -> Minutes:
     minutes.approved_at = timezone.now()
     minutes.save()
     notices.minutes_review_settled(minutes=minutes)
+    minutes_id = minutes.pk
+    transaction.on_commit(lambda: _minutes_pdf_prepare_later(minutes_id))
     return minutes
+
+
+def _minutes_pdf_prepare_later(minutes_id: int) -> None:
+    from meetings.tasks import minutes_pdf_prepare
+
+    try:
+        minutes_pdf_prepare.delay(minutes_id=minutes_id)
+    except Exception:  # the broker is down: the first download makes the PDF instead
+        logger.warning("could not queue the PDF of minutes %s", minutes_id, exc_info=True)
 
 
 @transaction.atomic
@@ -651,9 +667,43 @@ def minutes_pdf_html(*, minutes: Minutes) -> str:
     )
 
 
+# Raise when the PDF's template or fonts change, so that PDFs made before are made again.
+MINUTES_PDF_LAYOUT = 1
+MINUTES_PDF_CACHE_SECONDS = 30 * 24 * 3600
+
+
+def _minutes_pdf_key(minutes: Minutes) -> str:
+    """
+    What the PDF shows, as a cache key: the minutes row, the meeting's start (the date line) and its
+    tasks (added, edited or removed after the approval, they show). A unit renamed later keeps the
+    name the PDF was made with until the entry expires.
+    """
+    tasks = MinutesTask.objects.filter(meeting_id=minutes.meeting_id).aggregate(
+        n=Count("pk"), changed=Max("updated_at")
+    )
+    changed = tasks["changed"].timestamp() if tasks["changed"] else 0
+    return (
+        f"minutes-pdf:{MINUTES_PDF_LAYOUT}:{minutes.pk}:{minutes.updated_at.timestamp()}:"
+        f"{minutes.meeting.starts_at.timestamp()}:{tasks['n']}:{changed}"
+    )
+
+
 def minutes_pdf(*, minutes: Minutes) -> bytes:
-    """The minutes as PDF (WeasyPrint), in Liberation Serif read from BRIEFINGS_PDF_FONT_DIR."""
-    from weasyprint import HTML  # heavy import: only when a PDF is asked for
+    """
+    The minutes as PDF (WeasyPrint), in Liberation Serif read from BRIEFINGS_PDF_FONT_DIR. Making one
+    takes about a second, so each is kept in the cache until what it shows changes; approval makes
+    it ahead in the worker (`minutes_pdf_prepare`), so that the leaders' first download is instant.
+    """
+    key = _minutes_pdf_key(minutes)
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = _minutes_pdf_render(minutes)
+        cache.set(key, pdf, MINUTES_PDF_CACHE_SECONDS)
+    return pdf
+
+
+def _minutes_pdf_render(minutes: Minutes) -> bytes:
+    from weasyprint import HTML  # heavy import: only when a PDF is made
     from weasyprint.text.fonts import FontConfiguration
 
     html = minutes_pdf_html(minutes=minutes)

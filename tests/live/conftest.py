@@ -65,17 +65,6 @@ def _no_pending_provisioning():
     client.delete(*keys)
 
 
-@pytest.fixture
-def eager_tasks():
-    """Run Celery tasks in-process (for tests about services, not about the worker)."""
-    from portal.celery import app
-
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
-
-
 def media_server_for(server: JanusProcess, name: str = "janus-test") -> MediaServer:
     return MediaServer.objects.create(
         name=f"{name}-{server.http_port}",

@@ -170,6 +170,46 @@ def test_versions_not_yet_approved_are_watermarked(meeting, office, leader):
     assert "DỰ THẢO" not in services.minutes_pdf_html(minutes=minutes)
 
 
+def test_a_pdf_is_made_once_until_what_it_shows_changes(meeting, office, leader, monkeypatch):
+    made = []
+    render = services._minutes_pdf_render
+    monkeypatch.setattr(services, "_minutes_pdf_render", lambda minutes: made.append(minutes.pk) or render(minutes))
+    minutes = services.minutes_draft_create(meeting=meeting, user=office)
+    first = services.minutes_pdf(minutes=minutes)
+    assert services.minutes_pdf(minutes=minutes) == first and len(made) == 1  # the second came from the cache
+    minutes = services.minutes_update(minutes=minutes, user=office, number="16/BB-UBND")
+    assert services.minutes_pdf(minutes=minutes) != first and len(made) == 2
+    task = services.task_create(
+        meeting=meeting,
+        unit=invitation_of(meeting, "tam-hai").bridge_point.room.site.unit,
+        title="Báo cáo số tàu",
+        due_on=meeting.starts_at.date(),
+        user=office,
+    )
+    with_task = services.minutes_pdf(minutes=minutes)
+    assert len(made) == 3
+    text = subprocess.run(["pdftotext", "-", "-"], input=with_task, capture_output=True, check=True).stdout.decode()
+    assert "Báo cáo số tàu" in text
+    services.task_complete(task=task, user=office)  # the task row changed: made again
+    services.minutes_pdf(minutes=minutes)
+    assert len(made) == 4
+
+
+def test_approval_makes_the_pdf_ahead_in_the_worker(
+    meeting, office, leader, monkeypatch, django_capture_on_commit_callbacks, eager_tasks
+):
+    made = []
+    render = services._minutes_pdf_render
+    monkeypatch.setattr(services, "_minutes_pdf_render", lambda minutes: made.append(minutes.pk) or render(minutes))
+    minutes = services.minutes_draft_create(meeting=meeting, user=office)
+    services.minutes_submit(minutes=minutes, user=office)
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes = services.minutes_approve(minutes=minutes, user=leader)
+    assert made == [minutes.pk]  # made by the task after commit
+    minutes.refresh_from_db()
+    assert services.minutes_pdf(minutes=minutes).startswith(b"%PDF") and made == [minutes.pk]
+
+
 def test_vietnamese_date_line():
     from datetime import date
 
