@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.roles import Role
 from dashboards.management.commands.district_outline import OUTPUT, outline_text
 from dashboards.map import OUTLINE_STATIC_PATH
-from sites.choices import TestCallResult
+from sites.choices import TestCallResult as CallResult  # not "Test…": pytest would try to collect it
 from sites.models import BridgePoint, Site
 
 EXTERNAL = re.compile(r"""(?:src|href|url)\s*[=(]\s*["']?(?:https?:)?//""", re.IGNORECASE)
@@ -67,7 +67,7 @@ def test_map_triad(client, api, demo, make_user, tam_hai):
 
 @pytest.mark.django_db
 def test_map_filters_and_colours(api, demo, make_user):
-    BridgePoint.objects.filter(code="dc-ubnd-tam-giang").update(last_test_result=TestCallResult.FAILED)
+    BridgePoint.objects.filter(code="dc-ubnd-tam-giang").update(last_test_result=CallResult.FAILED)
     client = api(make_user(Role.TECHNICIAN))
     island = client.get("/api/map/sites/?terrain=island").json()["features"]
     assert {f["properties"]["terrain"] for f in island} == {"island"}

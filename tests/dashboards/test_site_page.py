@@ -6,7 +6,7 @@ import pytest
 
 from accounts.roles import Role
 from sites import sections
-from sites.choices import TestCallResult
+from sites.choices import TestCallResult as CallResult  # not "Test…": pytest would try to collect it
 from sites.models import Site
 from sites.sections import SiteSection, register_site_section
 from tests.factories.sites import BridgePointFactory, EquipmentFactory, RoomFactory, SiteFactory
@@ -19,7 +19,7 @@ def section_keys(html: str) -> list[str]:
 @pytest.mark.django_db
 def test_sites_sections_and_their_content(client, make_user):
     site = SiteFactory(name="UBND xã Tam Hải")
-    bp = BridgePointFactory(room__site=site, janus_display="Điểm cầu Tam Hải", last_test_result=TestCallResult.FAILED)
+    bp = BridgePointFactory(room__site=site, janus_display="Điểm cầu Tam Hải", last_test_result=CallResult.FAILED)
     EquipmentFactory(site=site, room=bp.room, code="th-codec-1", status="faulty")
     client.force_login(make_user(Role.TECHNICIAN))
     html = client.get(site.get_absolute_url()).content.decode()

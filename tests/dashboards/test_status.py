@@ -4,18 +4,19 @@ import pytest
 
 from dashboards import status
 from dashboards.status import Level, register_status_provider, site_statuses
-from sites.choices import EquipmentStatus, TestCallResult
+from sites.choices import EquipmentStatus
+from sites.choices import TestCallResult as CallResult  # not "Test…": pytest would try to collect it
 from tests.factories.sites import BridgePointFactory, EquipmentFactory, SiteFactory
 
 
 @pytest.mark.django_db
 def test_bridge_point_and_equipment_providers():
     failed, degraded, never, ready, faulty = SiteFactory.create_batch(5)
-    BridgePointFactory(room__site=failed, last_test_result=TestCallResult.FAILED, janus_display="UBND Tam Hải")
-    BridgePointFactory(room__site=degraded, last_test_result=TestCallResult.DEGRADED)
+    BridgePointFactory(room__site=failed, last_test_result=CallResult.FAILED, janus_display="UBND Tam Hải")
+    BridgePointFactory(room__site=degraded, last_test_result=CallResult.DEGRADED)
     BridgePointFactory(room__site=never)
-    BridgePointFactory(room__site=ready, last_test_result=TestCallResult.OK)
-    BridgePointFactory(room__site=ready, last_test_result=TestCallResult.FAILED, is_active=False)  # ignored
+    BridgePointFactory(room__site=ready, last_test_result=CallResult.OK)
+    BridgePointFactory(room__site=ready, last_test_result=CallResult.FAILED, is_active=False)  # ignored
     EquipmentFactory(site=faulty, status=EquipmentStatus.FAULTY)
     EquipmentFactory(site=faulty, status=EquipmentStatus.FAULTY)
     EquipmentFactory(site=ready)
@@ -34,7 +35,7 @@ def test_registered_provider_joins_and_worst_level_wins(monkeypatch, django_asse
     monkeypatch.setattr(status, "_PROVIDERS", dict(status._PROVIDERS))
     sites = SiteFactory.create_batch(12)
     for site in sites:
-        BridgePointFactory(room__site=site, last_test_result=TestCallResult.DEGRADED)
+        BridgePointFactory(room__site=site, last_test_result=CallResult.DEGRADED)
         EquipmentFactory(site=site, status=EquipmentStatus.FAULTY)
 
     @register_status_provider("cameras.offline")
