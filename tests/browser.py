@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 
 from django.db import connections
 
+from tests.factories import PASSWORD
 from tests.real import require
 
 CHROMIUM = "/usr/bin/chromium"
@@ -69,3 +70,13 @@ def page_as(browser: object, base_url: str, cookie: str, **context_options: obje
     context = browser.new_context(**{"locale": "en-US", **context_options})
     context.add_cookies([{"name": name, "value": value, "url": base_url}])
     return context.new_page()
+
+
+def log_in(page: object, base_url: str, user: object) -> object:
+    """Sign `user` in through the login form (as a person does) and wait for the home page; returns `page`."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.press("#id_password", "Enter")
+    page.wait_for_url(f"{base_url}/")
+    return page

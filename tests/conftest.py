@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_set_roles
+from tests.factories import PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +33,7 @@ def make_user(db) -> Callable[..., User]:
     def make(role: str | None = None, unit=None, username: str | None = None, **extra) -> User:
         counter["n"] += 1
         user = User.objects.create_user(
-            username=username or f"{role or 'norole'}-{counter['n']}", password="pw-Test-12345", unit=unit, **extra
+            username=username or f"{role or 'norole'}-{counter['n']}", password=PASSWORD, unit=unit, **extra
         )
         if role:
             user_set_roles(user=user, roles=[role])

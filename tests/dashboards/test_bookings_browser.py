@@ -12,7 +12,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
+from tests.browser import log_in
 from tests.dashboards.test_browser import browser, no_horizontal_overflow  # noqa: F401  (fixture)
+from tests.live.helpers import readiness_complete
 
 pytestmark = pytest.mark.browser
 
@@ -46,16 +48,7 @@ def busy_day(office):
     )
     for index, invitation in enumerate(meeting.invitations.order_by("pk")):
         if index < 9:
-            ReadinessCheck.objects.create(
-                invitation=invitation,
-                camera_ok=True,
-                microphone_ok=True,
-                display_ok=True,
-                link_ok=True,
-                test_call_at=timezone.now(),
-                test_call_published=True,
-                test_call_media_received=True,
-            )
+            readiness_complete(invitation)
         elif index < 13:
             ReadinessCheck.objects.create(invitation=invitation, camera_ok=True)
     for title, room, start, end in (
@@ -99,11 +92,7 @@ def test_office_dashboard_on_a_busy_day(browser, live_server, demo, make_user, w
     context = browser.new_context(viewport={"width": width, "height": 1000}, locale="vi-VN")
     try:
         page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", office.username)
-        page.fill("#id_password", "pw-Test-12345")
-        page.press("#id_password", "Enter")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, office)
         page.wait_for_load_state("networkidle")
         today = page.locator('[data-panel="meetings.today"]')
         assert today.is_visible()
@@ -128,11 +117,7 @@ def test_commune_technician_sees_its_bridge_points_readiness(browser, live_serve
     context = browser.new_context(viewport={"width": 768, "height": 1000}, locale="vi-VN")
     try:
         page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", technician.username)
-        page.fill("#id_password", "pw-Test-12345")
-        page.press("#id_password", "Enter")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, technician)
         page.wait_for_load_state("networkidle")
         panel = page.locator('[data-panel="live.readiness"]')
         assert panel.is_visible()

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 
 from accounts.roles import Role
-from tests.browser import chromium
+from tests.browser import chromium, log_in
 from tests.dashboards.test_home import EXPECTED
 
 pytestmark = pytest.mark.browser
@@ -43,11 +43,7 @@ def page_for(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.route("**/*", route)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", "pw-Test-12345")
-        page.press("#id_password", "Enter")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, user)
         return page
 
     make.outside = outside

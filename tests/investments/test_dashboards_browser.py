@@ -11,6 +11,7 @@ import pytest
 
 from accounts.roles import Role
 from investments.models import PlanLine
+from tests.browser import log_in
 from tests.dashboards.test_browser import browser, no_horizontal_overflow  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
@@ -26,11 +27,7 @@ def login(browser, live_server):  # noqa: F811
         context = browser.new_context(viewport=viewport, locale="vi-VN")
         contexts.append(context)
         page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", "pw-Test-12345")
-        page.press("#id_password", "Enter")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, user)
         page.wait_for_load_state("networkidle")
         return page
 

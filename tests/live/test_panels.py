@@ -13,23 +13,10 @@ from live.models import ReadinessCheck
 from live.panels import not_ready
 from meetings.services import bookings as booking_services
 from tests.factories.sites import RoomFactory
+from tests.live.helpers import readiness_complete
 from tests.pages import panel_html
 
 pytestmark = pytest.mark.django_db
-
-
-def ready(invitation) -> None:
-    """A site that did everything: checklist, and a test call that published media Janus received."""
-    ReadinessCheck.objects.create(
-        invitation=invitation,
-        camera_ok=True,
-        microphone_ok=True,
-        display_ok=True,
-        link_ok=True,
-        test_call_at=timezone.now(),
-        test_call_published=True,
-        test_call_media_received=True,
-    )
 
 
 def test_office_sees_todays_bookings_and_briefings_with_readiness(client, make_briefing, make_user):
@@ -38,7 +25,7 @@ def test_office_sees_todays_bookings_and_briefings_with_readiness(client, make_b
     # Both happen today whatever the time the test runs: halfway between midnight and now.
     briefing = make_briefing(n=3, starts_in=-(now - midnight) / 2)
     first, second, _third = briefing.meeting.invitations.order_by("pk")
-    ready(first)
+    readiness_complete(first)
     services.readiness_record(invitation=second, user=briefing.organiser, camera_ok=True)
     start = midnight + (now - midnight) / 4
     booking_services.booking_create(
@@ -80,7 +67,7 @@ def test_approvers_see_bookings_waiting_for_them_only(client, make_user):
 def test_commune_technician_sees_own_bridge_points_readiness_with_console_link(client, make_briefing, make_user):
     briefing = make_briefing(n=2, starts_in=timedelta(days=1))
     own, other = briefing.meeting.invitations.order_by("pk")
-    ready(own)
+    readiness_complete(own)
     client.force_login(make_user(Role.TECHNICIAN, unit=briefing.communes[0]))
     panel = panel_html(client.get(reverse("home")).content.decode(), "live.readiness")
     assert own.bridge_point.janus_display in panel and "readiness-green" in panel
@@ -99,7 +86,7 @@ def test_district_technician_sees_every_site_and_the_board_link(client, make_bri
 def test_map_marks_sites_not_ready_within_the_hour_only(make_briefing):
     soon = make_briefing(n=3, starts_in=timedelta(minutes=30))
     first, second, third = soon.meeting.invitations.order_by("pk")
-    ready(first)
+    readiness_complete(first)
     ReadinessCheck.objects.create(invitation=second, camera_ok=True)
     later = make_briefing(n=1, starts_in=timedelta(days=2))
     sites = {inv.pk: inv.bridge_point.room.site_id for inv in (first, second, third)}

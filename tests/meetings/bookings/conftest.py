@@ -7,12 +7,29 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from meetings.models import RoomBookingPolicy
+from meetings.services import bookings as services
 from tests.factories.sites import RoomFactory
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
     """An aware instant at a wall-clock time of the district."""
     return timezone.make_aware(datetime.combine(day, time(hour, minute)), timezone.get_default_timezone())
+
+
+def evening_series(
+    room, staff, monday: date, *, count: int = 3, title: str = "Giao ban chiều thứ Hai", day: str = "MO"
+):
+    """A weekly 17:00–19:00 series from `monday` (past the room's closing time: it waits for approval)."""
+    return services.booking_series_create(
+        room=room,
+        title=title,
+        rrule=f"FREQ=WEEKLY;BYDAY={day};COUNT={count}",
+        first_date=monday,
+        start_time=time(17),
+        end_time=time(19),
+        booked_by=staff,
+        skip_holidays=False,
+    )
 
 
 def next_weekday(weekday: int, *, after_days: int = 7) -> date:

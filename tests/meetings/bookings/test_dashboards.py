@@ -1,6 +1,6 @@
 """Bookings on the home dashboards: today's bookings, and the bookings waiting for an approver."""
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -10,7 +10,7 @@ from accounts.roles import Role
 from meetings.models import Booking, RoomBookingPolicy
 from meetings.services import bookings as services
 from tests.factories.sites import RoomFactory, SiteFactory
-from tests.meetings.bookings.conftest import local
+from tests.meetings.bookings.conftest import evening_series, local
 from tests.pages import panel_html
 
 pytestmark = pytest.mark.django_db
@@ -73,16 +73,7 @@ def test_leaders_and_technicians_have_no_today_panel(client, make_user):
 
 
 def test_waiting_bookings_one_row_per_series_none_that_ended(client, policy, room, staff, approver, monday):
-    services.booking_series_create(
-        room=room,
-        title="Giao ban chiều thứ Hai",
-        rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=4",
-        first_date=monday,
-        start_time=time(17),
-        end_time=time(19),
-        booked_by=staff,
-        skip_holidays=False,
-    )
+    evening_series(room, staff, monday, count=4)
     single = book(room, staff, local(monday + timedelta(days=1), 7), local(monday + timedelta(days=1), 16), "Cả ngày")
     ended = book(room, staff, local(monday - timedelta(days=30), 7), local(monday - timedelta(days=30), 8), "Cũ")
     Booking.objects.filter(pk=ended.pk).update(
@@ -127,16 +118,7 @@ def test_approving_from_the_dashboard_comes_back_to_it(client, policy, room, sta
 
 
 def test_approving_a_series_from_the_dashboard(client, policy, room, staff, approver, monday):
-    series = services.booking_series_create(
-        room=room,
-        title="Giao ban chiều thứ Hai",
-        rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=3",
-        first_date=monday,
-        start_time=time(17),
-        end_time=time(19),
-        booked_by=staff,
-        skip_holidays=False,
-    )
+    series = evening_series(room, staff, monday, count=3)
     client.force_login(approver)
     response = client.post(reverse("meetings:bookingseries_action", args=[series.pk, "approve"]), {"next": "/"})
     assert response.url == "/"
@@ -147,16 +129,7 @@ def test_approver_panel_costs_the_same_with_more_waiting(
     client, policy, room, staff, approver, monday, django_assert_max_num_queries
 ):
     book(room, staff, local(monday, 8), local(monday, 13), "Hội nghị A")
-    services.booking_series_create(
-        room=room,
-        title="Họp định kỳ MO",
-        rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=2",
-        first_date=monday,
-        start_time=time(17),
-        end_time=time(19),
-        booked_by=staff,
-        skip_holidays=False,
-    )
+    evening_series(room, staff, monday, count=2, title="Họp định kỳ MO")
     client.force_login(approver)
     client.get(reverse("home"))
     with django_assert_max_num_queries(40) as before:
@@ -165,16 +138,7 @@ def test_approver_panel_costs_the_same_with_more_waiting(
         day = monday + timedelta(weeks=week)
         book(room, staff, local(day, 8), local(day, 13), f"Hội nghị {week}")
     for name in ("TU", "WE", "TH"):
-        services.booking_series_create(
-            room=room,
-            title=f"Họp định kỳ {name}",
-            rrule=f"FREQ=WEEKLY;BYDAY={name};COUNT=5",
-            first_date=monday,
-            start_time=time(17),
-            end_time=time(19),
-            booked_by=staff,
-            skip_holidays=False,
-        )
+        evening_series(room, staff, monday, count=5, title=f"Họp định kỳ {name}", day=name)
     with django_assert_max_num_queries(len(before)):
         html = client.get(reverse("home")).content.decode()
     assert "See all bookings to decide" in panel_html(html, "meetings.bookings_to_approve")

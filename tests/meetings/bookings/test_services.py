@@ -13,7 +13,7 @@ from meetings.services import bookings as services
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from tests.factories.sites import RoomFactory
-from tests.meetings.bookings.conftest import local, next_weekday
+from tests.meetings.bookings.conftest import evening_series, local, next_weekday
 
 pytestmark = pytest.mark.django_db
 
@@ -136,18 +136,7 @@ def test_confirmed_booking_notifies_no_one(policy, room, staff, monday):
 
 
 def test_a_tentative_series_sends_one_notification(policy, room, staff, approver, monday):
-    from datetime import time
-
-    series = services.booking_series_create(
-        room=room,
-        title="Giao ban chiều thứ Hai",
-        rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=4",
-        first_date=monday,
-        start_time=time(17),
-        end_time=time(19),
-        booked_by=staff,
-        skip_holidays=False,
-    )
+    series = evening_series(room, staff, monday, count=4)
     (notice,) = Notification.objects.filter(recipient=approver)
     assert notice.url == series.get_absolute_url() and "4" in notice.title
     assert notice.body.count("Giao ban chiều thứ Hai") == 4
@@ -235,23 +224,8 @@ def test_the_database_itself_refuses_overlaps(room, staff, monday):
     assert Booking.objects.filter(status__in=Booking.ACTIVE_STATUSES).count() == 1
 
 
-def _series(room, staff, monday, count=3):
-    from datetime import time
-
-    return services.booking_series_create(
-        room=room,
-        title="Giao ban chiều thứ Hai",
-        rrule=f"FREQ=WEEKLY;BYDAY=MO;COUNT={count}",
-        first_date=monday,
-        start_time=time(17),
-        end_time=time(19),
-        booked_by=staff,
-        skip_holidays=False,
-    )
-
-
 def test_approving_the_whole_series_answers_its_notice(policy, room, staff, approver, monday):
-    series = _series(room, staff, monday)
+    series = evening_series(room, staff, monday)
     (notice,) = Notification.objects.filter(recipient=approver)
     services.booking_series_approve(series=series, user=approver)
     notice.refresh_from_db()
@@ -259,7 +233,7 @@ def test_approving_the_whole_series_answers_its_notice(policy, room, staff, appr
 
 
 def test_a_series_notice_stays_until_its_last_date_is_decided(policy, room, staff, approver, monday):
-    series = _series(room, staff, monday)
+    series = evening_series(room, staff, monday)
     (notice,) = Notification.objects.filter(recipient=approver)
     first, second, third = series.bookings.order_by("starts_at")
     services.booking_approve(booking=first, user=approver)
@@ -272,7 +246,7 @@ def test_a_series_notice_stays_until_its_last_date_is_decided(policy, room, staf
 
 
 def test_one_date_of_a_series_points_to_the_series(policy, room, staff, approver, monday):
-    series = _series(room, staff, monday, count=1)
+    series = evening_series(room, staff, monday, count=1)
     (notice,) = Notification.objects.filter(recipient=approver)
     assert notice.url == series.get_absolute_url() and "1 booking" in notice.title
 
