@@ -51,10 +51,15 @@ def meetings_visible_to(*, user: User) -> QuerySet[Meeting]:
     ).distinct()
 
 
+def media_servers_usable() -> QuerySet[MediaServer]:
+    """Servers a room may be placed on: enabled, and answering at the last check."""
+    return MediaServer.objects.filter(is_enabled=True, is_healthy=True)
+
+
 def media_servers_by_load() -> QuerySet[MediaServer]:
-    """Enabled healthy servers, least loaded first, each with `load` (its pending and active rooms)."""
+    """Usable servers, least loaded first, each with `load` (its pending and active rooms)."""
     return (
-        MediaServer.objects.filter(is_enabled=True, is_healthy=True)
+        media_servers_usable()
         .annotate(
             load=Count(
                 "rooms",

@@ -40,7 +40,7 @@ from integrations.janus.errors import (
 from live import constants
 from live.broadcast import delta_on_commit, rooms_changed_on_commit
 from live.models import LiveAction, MediaServer, ParticipantState, ReadinessCheck, VideoRoom
-from live.selectors import media_servers_by_load
+from live.selectors import media_servers_by_load, media_servers_usable
 from meetings.models import AttendanceInterval, Meeting, MeetingInvitation
 from sites.choices import LinkRole
 from sites.live import sites_section_changed
@@ -555,7 +555,7 @@ def meeting_start(*, meeting: Meeting, user: User) -> Meeting:
     if meeting.status != Meeting.Status.SCHEDULED:
         raise ConflictError(_("Only a scheduled meeting can start."), extra={"status": meeting.status})
     room = VideoRoom.objects.filter(meeting=meeting).exclude(status=VideoRoom.Status.CLOSED).first()
-    if room is None and not MediaServer.objects.filter(is_enabled=True, is_healthy=True).exists():
+    if room is None and not media_servers_usable().exists():
         raise ApplicationError(_("No media server is available."))
     meeting.status = Meeting.Status.LIVE
     meeting.save(update_fields=["status", "updated_at"])
