@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -121,7 +121,17 @@ class ObjectDetailView(ObjectViewMixin, generic.DetailView):
         context = super().get_context_data(**kwargs)
         if hasattr(self.object, "history"):
             context["history"] = history_rows(self.object)[:50]
+        # The Edit and Delete buttons: only for a user allowed to, and only where the object type has
+        # such a page (tasks, for one, are changed through their own actions, not a generic form).
+        context["edit_url"] = self.action_url("edit") if context["can_change"] else None
+        context["delete_url"] = self.action_url("delete") if context["can_delete"] else None
         return context
+
+    def action_url(self, suffix: str) -> str | None:
+        try:
+            return reverse(self.url_name(suffix), args=[self.object.pk])
+        except NoReverseMatch:
+            return None
 
 
 class ScopedModelForm(forms.ModelForm):

@@ -297,3 +297,24 @@ def test_task_filter_offers_a_commune_only_its_own_units(client, officer):
     client.force_login(officer)
     form = client.get(reverse("meetings:minutestask_list")).context["filter"].form
     assert [unit.code for unit in form.fields["unit"].queryset] == ["tam-hai"]
+
+
+@pytest.mark.parametrize("role", [Role.OFFICE_STAFF, Role.ADMINISTRATOR])
+def test_task_page_opens_for_the_people_who_assign_tasks(client, make_user, officer, office, meeting, role):
+    """They may change and delete tasks, but tasks have no edit or delete page: no such buttons (was a 500)."""
+    task = services.task_create(
+        meeting=meeting,
+        unit=officer.unit,
+        title="Báo cáo",
+        due_on=timezone.localdate() + timedelta(days=10),
+        user=office,
+    )
+    user = make_user(role)
+    assert user.has_perm("meetings.change_minutestask")
+    client.force_login(user)
+    response = client.get(task.get_absolute_url())
+    assert response.status_code == 200
+    assert response.context["edit_url"] is None and response.context["delete_url"] is None
+    assert "Báo cáo" in response.content.decode()
+    assert f"/tasks/{task.pk}/edit/" not in response.content.decode()
+
