@@ -208,10 +208,15 @@ class ObjectDeleteView(ObjectViewMixin, generic.DeleteView):
     def check_deletable(self, obj: models.Model) -> None:
         """Raise ApplicationError with a reason to refuse."""
 
+    def deleted_url(self, obj: models.Model) -> str:
+        """Where to go once `obj` is deleted: the list of its kind."""
+        return reverse(self.url_name("list"))
+
     def form_valid(self, form: forms.Form) -> HttpResponse:
         obj = self.get_object()
         try:
             self.check_deletable(obj)
+            next_url = self.deleted_url(obj)
             with transaction.atomic():
                 obj.delete()
         except ApplicationError as exc:
@@ -225,7 +230,7 @@ class ObjectDeleteView(ObjectViewMixin, generic.DeleteView):
             )
             return redirect(obj.get_absolute_url())
         messages.success(self.request, _("Deleted %(object)s.") % {"object": obj})
-        return redirect(reverse(self.url_name("list")))
+        return redirect(next_url)
 
 
 class ImportForm(forms.Form):

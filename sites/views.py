@@ -266,13 +266,27 @@ class BridgePointDeleteView(ObjectDeleteView):
     model = BridgePoint
 
 
-class NetworkLinkEditView(ObjectEditView):
+class NetworkLinkPagesMixin:
+    """Links have no list or page of their own: they are shown, added and edited from their bridge point."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "list_url": "sites:bridgepoint_list",
+            "verbose_name_plural": BridgePoint._meta.verbose_name_plural,
+        }
+
+
+class NetworkLinkEditView(NetworkLinkPagesMixin, ObjectEditView):
     model = NetworkLink
     form_class = forms.NetworkLinkForm
 
 
-class NetworkLinkDeleteView(ObjectDeleteView):
+class NetworkLinkDeleteView(NetworkLinkPagesMixin, ObjectDeleteView):
     model = NetworkLink
+
+    def deleted_url(self, obj: NetworkLink) -> str:
+        return obj.bridge_point.get_absolute_url()
 
 
 #

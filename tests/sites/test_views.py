@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.roles import Role
-from sites.models import AdministrativeUnit, Equipment, Site
+from sites.models import AdministrativeUnit, BridgePoint, Equipment, NetworkLink, Site
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +148,61 @@ def test_merge_page(client, make_user, admin_user, demo):
     merged = AdministrativeUnit.objects.get(code="tam-anh")
     assert set(merged.merged_from.values_list("code", flat=True)) == {"tam-anh-bac", "tam-anh-nam"}
     assert Site.objects.get(code="ubnd-tam-anh-bac").unit == merged
+
+
+@pytest.fixture
+def technician(demo, make_user):
+    """A commune technician of Tam Hải: may add, change and delete its own bridge points' links."""
+    return make_user(Role.TECHNICIAN, unit=AdministrativeUnit.objects.get(code="tam-hai"))
+
+
+def test_technician_adds_edits_and_deletes_a_bridge_points_link(client, technician):
+    bridge_point = BridgePoint.objects.filter(room__site__unit__code="tam-hai").first()
+    client.force_login(technician)
+    # The "Add link" action on the bridge point page.
+    page = client.get(bridge_point.get_absolute_url()).content.decode()
+    add_url = f"{reverse('sites:networklink_add')}?bridge_point={bridge_point.pk}"
+    assert add_url in page
+    form_page = client.get(add_url)
+    assert form_page.status_code == 200
+    assert form_page.context["form"].initial["bridge_point"] == str(bridge_point.pk)
+    response = client.post(
+        add_url,
+        {"bridge_point": bridge_point.pk, "kind": "4g", "provider": "Mạng thử", "bandwidth_mbps": 50, "role": "backup"},
+    )
+    link = NetworkLink.objects.get(bridge_point=bridge_point, provider="Mạng thử")
+    assert response.status_code == 302 and response.url == bridge_point.get_absolute_url()
+
+    edit_url = reverse("sites:networklink_edit", args=[link.pk])
+    assert edit_url in client.get(bridge_point.get_absolute_url()).content.decode()
+    assert client.get(edit_url).status_code == 200
+    response = client.post(
+        edit_url,
+        {"bridge_point": bridge_point.pk, "kind": "4g", "provider": "VNPT", "bandwidth_mbps": 80, "role": "backup"},
+    )
+    assert response.status_code == 302 and response.url == bridge_point.get_absolute_url()
+    link.refresh_from_db()
+    assert (link.provider, link.bandwidth_mbps) == ("VNPT", 80)
+
+    delete_url = reverse("sites:networklink_delete", args=[link.pk])
+    assert client.get(delete_url).status_code == 200
+    response = client.post(delete_url)
+    assert response.status_code == 302 and response.url == bridge_point.get_absolute_url()
+    assert not NetworkLink.objects.filter(pk=link.pk).exists()
+
+
+def test_another_communes_link_cannot_be_touched(client, technician):
+    other = NetworkLink.objects.filter(bridge_point__room__site__unit__code="tam-giang").first()
+    before = (other.provider, other.bandwidth_mbps)
+    client.force_login(technician)
+    edit_url = reverse("sites:networklink_edit", args=[other.pk])
+    assert client.get(edit_url).status_code == 404
+    data = {"bridge_point": other.bridge_point_id, "kind": other.kind, "provider": "X", "bandwidth_mbps": 1}
+    assert client.post(edit_url, {**data, "role": other.role}).status_code == 404
+    assert client.post(reverse("sites:networklink_delete", args=[other.pk])).status_code == 404
+    # Nor add one to another commune's bridge point: that choice is not offered.
+    response = client.post(reverse("sites:networklink_add"), {**data, "role": "backup"})
+    assert response.status_code == 200 and "bridge_point" in response.context["form"].errors
+    other.refresh_from_db()
+    assert (other.provider, other.bandwidth_mbps) == before
+    assert not NetworkLink.objects.filter(provider="X").exists()

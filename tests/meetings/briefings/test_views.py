@@ -317,4 +317,3 @@ def test_task_page_opens_for_the_people_who_assign_tasks(client, make_user, offi
     assert response.context["edit_url"] is None and response.context["delete_url"] is None
     assert "Báo cáo" in response.content.decode()
     assert f"/tasks/{task.pk}/edit/" not in response.content.decode()
-
