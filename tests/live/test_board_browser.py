@@ -14,6 +14,7 @@ from accounts.roles import Role
 from live import services
 from live.broadcast import group_send
 from live.models import MediaServer, VideoRoom
+from live.services import lifecycle
 from meetings.models import Meeting
 from tests.browser import page_as
 from tests.janus_server import EVENTS_PASSWORD, EVENTS_USER
@@ -123,7 +124,8 @@ def test_board_shows_the_start_of_a_meeting_whose_room_does_not_exist_yet(
 ):
     """The start's delta is unnumbered while the room is still being made: the board shows it anyway."""
     MediaServer.objects.create(name="b", server_name="janus-b", api_url="http://127.0.0.1:1/janus")
-    monkeypatch.setattr(services, "provision_enqueue", lambda **kwargs: None)  # the room stays to be made
+    # The room stays to be made (patched where meeting_start finds it).
+    monkeypatch.setattr(lifecycle, "provision_enqueue", lambda **kwargs: None)
     host = make_user(Role.HOST)
     page = page_as(browser, portal_server.url, session_cookie(host))
     page.goto(f"{portal_server.url}/live/meetings/{briefing.meeting.pk}/board/")

@@ -17,6 +17,7 @@ from integrations.janus.errors import JanusUnavailableError, VideoRoomUnauthoriz
 from live import broadcast, constants, services
 from live import tasks as live_tasks
 from live.models import MediaServer, ParticipantState, VideoRoom
+from live.services import placement
 from meetings.models import Meeting
 from tests.janus_server import ADMIN_KEY, ADMIN_SECRET, API_SECRET, free_port
 from tests.live.conftest import media_server_for, wait_for
@@ -328,7 +329,7 @@ def test_a_start_succeeds_when_redis_is_unreachable(janus, briefing, monkeypatch
 
     media_server_for(janus)
     unreachable = redis.Redis(port=free_port(), socket_connect_timeout=0.2)
-    monkeypatch.setattr(services, "_redis", lambda: unreachable)
+    monkeypatch.setattr(placement, "_redis", lambda: unreachable)  # where provision_enqueue finds it
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_start(meeting=briefing.meeting, user=briefing.organiser)
     assert briefing.refresh().status == Meeting.Status.LIVE

@@ -1,0 +1,123 @@
+"""
+Participant state and attendance: applying changes to a participant row (`participant_update`), the
+media attendance intervals that follow it, everyone leaving at once (`participants_all_gone`), and
+finding the row of a Janus participant id (`participant_for_janus_id`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from live.broadcast import delta_on_commit
+from live.models import ParticipantState, VideoRoom
+from meetings.models import AttendanceInterval, Meeting
+
+State = ParticipantState.State
+IN_MEDIA = (State.CONNECTED, State.PUBLISHING)
+
+
+GONE: dict[str, Any] = {
+    "state": State.NOT_CONNECTED,
+    "talking": False,
+    "media_received": False,
+    "bitrate_kbps": 0,
+    "loss_pct": 0.0,
+    "session_id": None,
+    "handle_id": None,
+}
+
+
+def _attendance_sync(*, state: ParticipantState, meeting: Meeting, at: datetime) -> None:
+    """Open a media interval while a known site has media in a live meeting; close it otherwise."""
+    if state.bridge_point_id is None:
+        return
+    open_intervals = AttendanceInterval.objects.filter(
+        meeting=meeting, bridge_point_id=state.bridge_point_id, source=AttendanceInterval.Source.MEDIA
+    ).filter(left_at__isnull=True)
+    if state.state in IN_MEDIA and meeting.status == Meeting.Status.LIVE:
+        if not open_intervals.exists():
+            AttendanceInterval.objects.create(
+                meeting=meeting,
+                bridge_point_id=state.bridge_point_id,
+                source=AttendanceInterval.Source.MEDIA,
+                joined_at=at,
+            )
+    elif state.state == State.NOT_CONNECTED:
+        open_intervals.update(left_at=at)
+
+
+def participant_update(
+    *, row: ParticipantState, at: datetime | None = None, broadcast: bool = True, **changes: Any
+) -> bool:
+    """
+    Apply `changes` to a participant row; when anything the board shows changed, stamp the change time,
+    keep attendance in step and queue a numbered delta. Returns whether anything changed. Runs inside
+    the caller's transaction.
+    """
+    state = row
+    changed = [name for name, value in changes.items() if getattr(state, name) != value]
+    if not changed:
+        return False
+    for name in changed:
+        setattr(state, name, changes[name])
+    at = at or timezone.now()
+    visible = set(changed) - {"session_id", "handle_id", "counters", "janus_id", "audio_mid"}
+    if visible:
+        state.changed_at = at
+        changed.append("changed_at")
+    state.save(update_fields=changed)  # only what changed: a stale copy must not undo other updates
+    if "state" in changed:
+        meeting = state.video_room.meeting
+        _attendance_sync(state=state, meeting=meeting, at=at)
+    if visible and broadcast:
+        delta_on_commit(meeting=state.video_room.meeting, room=state.video_room, states=[state])
+    return bool(visible)
+
+
+def participants_all_gone(*, room: VideoRoom, at: datetime, meeting: Meeting) -> list[ParticipantState]:
+    """Everyone left (room destroyed, server down): states reset, media intervals closed."""
+    changed = []
+    for state in room.participants.select_for_update().exclude(state=State.NOT_CONNECTED):
+        for name, value in GONE.items():
+            setattr(state, name, value)
+        state.changed_at = at
+        state.save()
+        changed.append(state)
+    AttendanceInterval.objects.filter(
+        meeting=meeting, source=AttendanceInterval.Source.MEDIA, left_at__isnull=True
+    ).update(left_at=at)
+    delta_on_commit(meeting=meeting, room=room, states=changed)
+    return changed
+
+
+def participant_for_janus_id(
+    *, room: VideoRoom, janus_id: int, display: str = "", create: bool = True
+) -> ParticipantState | None:
+    """
+    The row of participant `janus_id`: the portal assigns each site its id, so this usually finds it;
+    otherwise a site not in the room with the same display adopts the id; otherwise (if `create`) a new
+    row with no bridge point, which the board flags as not invited.
+    """
+    # The board's row shows the bridge point's name: fetched with it, one query less per event.
+    state = (
+        room.participants.select_for_update(of=("self",))
+        .select_related("bridge_point")
+        .filter(janus_id=janus_id)
+        .first()
+    )
+    if state is not None or not create:
+        return state
+    if display:
+        state = (
+            room.participants.select_for_update()
+            .filter(display=display, state=State.NOT_CONNECTED, bridge_point__isnull=False)
+            .first()
+        )
+        if state is not None:
+            state.janus_id = janus_id
+            state.save(update_fields=["janus_id"])
+            return state
+    return ParticipantState.objects.create(video_room=room, janus_id=janus_id, display=display[:120])
