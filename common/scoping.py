@@ -6,19 +6,42 @@ Users tied to no unit (district staff) see everything their role lets them see.
 
 Objects outside the scope are *not found* (404), never "forbidden", so that their existence does not
 leak; role permissions (403) are checked separately.
+
+The unit tree belongs to the `sites` app; `common` imports no app, so `sites` hands it over at start
+(`register_unit_tree` in `SitesConfig.ready()`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 _SCOPE_CACHE_ATTR = "_scope_unit_ids"
+
+UnitTree = Callable[..., Iterable[int]]  # called as tree(unit_id=...): the unit and every unit below it
+
+_unit_tree: UnitTree | None = None
+
+
+def register_unit_tree(tree: UnitTree) -> None:
+    """Give scoping the unit tree: `tree(unit_id=...)` returns the ids of the unit and every unit below it."""
+    global _unit_tree  # one registry, set once at start
+    _unit_tree = tree
+
+
+def _unit_descendant_ids(unit_id: int) -> Iterable[int]:
+    if _unit_tree is None:
+        raise ImproperlyConfigured(
+            "No unit tree is registered for scoping: the app that owns the administrative units must call "
+            "common.scoping.register_unit_tree() in its AppConfig.ready() (sites does)."
+        )
+    return _unit_tree(unit_id=unit_id)
 
 
 def user_scope_unit_ids(user: User) -> frozenset[int] | None:
@@ -29,9 +52,7 @@ def user_scope_unit_ids(user: User) -> frozenset[int] | None:
         return None
     cached = getattr(user, _SCOPE_CACHE_ATTR, None)
     if cached is None:
-        from sites.selectors import unit_descendant_ids
-
-        cached = frozenset(unit_descendant_ids(unit_id=user.unit_id))
+        cached = frozenset(_unit_descendant_ids(user.unit_id))
         setattr(user, _SCOPE_CACHE_ATTR, cached)
     return cached
 
