@@ -17,7 +17,7 @@ from django.db.models import F
 
 from common import push
 from live.models import ParticipantState, VideoRoom
-from live.selectors import meeting_row, participant_row
+from live.selectors import meeting_row, participant_row, room_state
 from meetings.models import Meeting
 
 logger = logging.getLogger("live.broadcast")
@@ -89,3 +89,14 @@ def rooms_changed_on_commit(*, rooms: Sequence[VideoRoom]) -> None:
         data = {"seq": room.seq, "participants": [], "meeting": meeting_row(meeting)}
         messages.append((meeting.pk, {"type": "live.delta", "data": data}))
     transaction.on_commit(lambda: groups_send(messages))
+
+
+def room_state_on_commit(*, room: VideoRoom) -> None:
+    """
+    The floor, the agenda item on screen or the floor mode changed: number a delta carrying the whole
+    room state (small: the holder, the waiting requests, the item) and send it after commit.
+    """
+    seq = room_next_seq(room_id=room.pk)
+    data: dict[str, Any] = {"seq": seq, "participants": [], "room": room_state(room=room)}
+    meeting_id = room.meeting_id
+    transaction.on_commit(lambda: group_send(meeting_id, {"type": "live.delta", "data": data}))

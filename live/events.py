@@ -178,14 +178,101 @@ def on_plugin(server: MediaServer, event: Event) -> bool:
     if name == "kicked" and "id" not in data and isinstance(data.get("kicked"), int):
         data = {**data, "id": data["kicked"]}
     janus_id = _participant_id(data)
-    state = participant_for_janus_id(
-        room=room, janus_id=janus_id, display=str(data.get("display", "")), create=name == "joined"
-    )
+    if name == "joined":
+        return _on_joined(room, janus_id, data, event)
+    state = participant_for_janus_id(room=room, janus_id=janus_id, create=False)
     if state is None:
+        state = _by_share_id(room, janus_id)
+        if state is not None:
+            return _on_share(state, name, event)
         return False
+    if event.session_id is not None and event.session_id not in (state.session_id, state.claimed_session_id):
+        return False  # from an impostor's session (refused at its join): never the site's state
     PLUGIN_HANDLERS[name](state, data, event)
     readiness_from_state(state=state)
+    if name == "published":
+        _enforce_floor_on_commit(state)
     return True
+
+
+def _by_share_id(room: VideoRoom, janus_id: int) -> ParticipantState | None:
+    return (
+        room.participants.select_for_update(of=("self",))
+        .select_related("bridge_point")
+        .filter(share_janus_id=janus_id)
+        .first()
+    )
+
+
+def _is_itself(state: ParticipantState, *, display: str, session_id: int | None) -> bool:
+    """
+    A bridge point can only be itself (b20): the id is the one the portal gave it, the display its own,
+    and the Janus session the one its room page claimed (through the portal, as that site's user).
+    """
+    if state.bridge_point_id is None:
+        return False
+    expected = state.bridge_point.janus_display if state.bridge_point_id else state.display
+    return (
+        display == expected
+        and state.claimed_session_id is not None
+        and session_id == state.claimed_session_id
+    )
+
+
+def _on_joined(room: VideoRoom, janus_id: int, data: dict[str, Any], event: Event) -> bool:
+    display = str(data.get("display", ""))[:120]
+    state = participant_for_janus_id(room=room, janus_id=janus_id, create=False) or _by_share_id(room, janus_id)
+    if state is None or not _is_itself(state, display=display, session_id=event.session_id):
+        _refuse(room, janus_id=janus_id, display=display, claimed=state, event=event)
+        return True
+    if janus_id == state.share_janus_id:
+        return True  # the site's screen-share handle; it counts once it publishes
+    _joined(state, data, event)
+    readiness_from_state(state=state)
+    return True
+
+
+def _refuse(
+    room: VideoRoom, *, janus_id: int, display: str, claimed: ParticipantState | None, event: Event
+) -> None:
+    """An impostor (unknown id, another site's id or name, an unclaimed session): audit, flag, kick."""
+    from live.models import LiveAction
+    from live.tasks import participant_refuse
+
+    claimed_name = claimed.display if claimed is not None else ""
+    target = display if not claimed_name or claimed_name == display else f"{display} → {claimed_name}"
+    logger.warning("room %s: participant %s (%r) is not who it claims; kicked", room.room_id, janus_id, display)
+    LiveAction.objects.create(
+        meeting=room.meeting,
+        action=LiveAction.Action.IMPOSTOR,
+        bridge_point=claimed.bridge_point if claimed is not None else None,
+        target=target[:120],
+    )
+    from live.broadcast import room_state_on_commit
+
+    room_state_on_commit(room=room)
+    room_pk = room.pk
+    transaction.on_commit(lambda: participant_refuse.delay(room_pk=room_pk, janus_id=janus_id))
+
+
+def _on_share(state: ParticipantState, name: str, event: Event) -> bool:
+    """Events of a site's screen-share publisher: it shares while published."""
+    if name == "published":
+        participant_update(row=state, at=event.at, sharing=True)
+        _enforce_floor_on_commit(state)
+    elif name in ("unpublished", "leaving", "kicked"):
+        participant_update(row=state, at=event.at, sharing=False)
+    else:
+        return False
+    return True
+
+
+def _enforce_floor_on_commit(state: ParticipantState) -> None:
+    """A site (or its share) published: mute or refuse it after commit if the floor says so."""
+    from live.tasks import floor_enforce
+
+    state_id = state.pk
+    transaction.on_commit(lambda: floor_enforce.delay(state_id=state_id))
 
 
 def _joined(state: ParticipantState, data: dict[str, Any], event: Event) -> None:

@@ -70,6 +70,11 @@ class MediaServer(TimeStampedModel):
         return self.public_url or self.api_url
 
 
+class FloorMode(models.TextChoices):
+    MODERATED = "moderated", _("Moderated: only the chair and the floor holder are heard")
+    OPEN = "open", _("Open: every site is heard")
+
+
 class VideoRoom(TimeStampedModel):
     """
     The Janus VideoRoom (phòng họp trực tuyến) of one meeting. The room secret is not stored: it is
@@ -99,6 +104,18 @@ class VideoRoom(TimeStampedModel):
     last_error = models.CharField(_("last error"), max_length=255, blank=True)
     # Number of the last delta broadcast for this room; the board detects gaps with it.
     seq = models.PositiveBigIntegerField(default=0)
+    # How the briefing runs (b18): moderated = only the chair and the floor holder are heard (the others
+    # are muted in Janus); open = everyone is heard.
+    floor_mode = models.CharField(_("floor"), max_length=16, choices=FloorMode, default=FloorMode.MODERATED)
+    share_by_floor = models.BooleanField(_("the floor holder may share a screen"), default=False)
+    current_agenda_item = models.ForeignKey(
+        "meetings.AgendaItem",
+        verbose_name=_("current agenda item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
     unit_scope_lookup = "meeting__host_bridge_point__room__site__unit"
@@ -146,6 +163,12 @@ class ParticipantState(models.Model):
     join_token = models.CharField(_("join token"), max_length=64, blank=True)
     # The participant id the join page asks Janus for; events and listparticipants report it back.
     janus_id = models.PositiveBigIntegerField(_("participant id"), null=True, blank=True)
+    # The id of the site's second publisher, its shared screen or window (b19).
+    share_janus_id = models.PositiveBigIntegerField(_("screen share id"), null=True, blank=True)
+    sharing = models.BooleanField(_("sharing a screen"), default=False)
+    # The Janus session the site's room page said it opened (before joining): a `joined` with this
+    # row's id from any other session is an impostor and is kicked (b20).
+    claimed_session_id = models.PositiveBigIntegerField(null=True, blank=True)
     session_id = models.PositiveBigIntegerField(null=True, blank=True)
     handle_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     display = models.CharField(_("display name"), max_length=120, blank=True)
@@ -229,6 +252,11 @@ class LiveAction(models.Model):
         UNMUTE = "unmute", _("Unmuted a site")
         DROP = "drop", _("Dropped a site")
         END = "end", _("Ended the meeting")
+        FLOOR_GIVE = "floor_give", _("Gave the floor")
+        FLOOR_TAKE = "floor_take", _("Took the floor back")
+        AGENDA = "agenda", _("Moved to an agenda item")
+        FLOOR_MODE = "floor_mode", _("Changed how the floor runs")
+        IMPOSTOR = "impostor", _("Refused a participant that was not who it claimed")
 
     meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="live_actions")
     action = models.CharField(_("action"), max_length=16, choices=Action)
@@ -236,7 +264,10 @@ class LiveAction(models.Model):
         "sites.BridgePoint", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     target = models.CharField(_("target"), max_length=120, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for what the portal did by itself (an impostor refused).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from common.scoping import user_scope_unit_ids
 from live.constants import READINESS_WINDOW
-from live.models import MediaServer, ParticipantState, ReadinessCheck, VideoRoom
-from meetings.models import Meeting, MeetingInvitation
+from live.models import FloorMode, LiveAction, MediaServer, ParticipantState, ReadinessCheck, VideoRoom
+from meetings.models import FloorTurn, Meeting, MeetingInvitation
+from meetings.selectors.briefings import agenda_rows
 from sites.models import BridgePoint
 
 if TYPE_CHECKING:
@@ -102,6 +103,10 @@ def participant_row(state: ParticipantState) -> dict[str, Any]:
         "loss_pct": round(state.loss_pct, 1),
         "quality": link_quality(state),
         "changed_at": state.changed_at.isoformat() if state.changed_at else None,
+        # The Janus feed ids the room pages subscribe to (not secrets: Janus tells every participant).
+        "feed": state.janus_id,
+        "share_feed": state.share_janus_id,
+        "sharing": state.sharing,
     }
 
 
@@ -147,7 +152,64 @@ def board_snapshot(*, meeting_id: int) -> dict[str, Any]:
                     "changed_at": None,
                 }
             )
-    return {"seq": room.seq if room else 0, "meeting": meeting_row(meeting), "participants": rows}
+    return {
+        "seq": room.seq if room else 0,
+        "meeting": meeting_row(meeting),
+        "participants": rows,
+        "room": room_state(room=room, meeting=meeting),
+    }
+
+
+def _turn_row(turn: FloorTurn, numbers: dict[int, str]) -> dict[str, Any]:
+    item = turn.agenda_item
+    return {
+        "id": turn.pk,
+        "bridge_point_id": turn.bridge_point_id,
+        "name": turn.bridge_point.janus_display,
+        "requested_at": turn.requested_at.isoformat() if turn.requested_at else None,
+        "started_at": turn.started_at.isoformat() if turn.started_at else None,
+        "agenda": f"{numbers.get(item.pk, '')}. {item.title}".lstrip(". ") if item else "",
+    }
+
+
+def room_state(*, room: VideoRoom | None, meeting: Meeting | None = None) -> dict[str, Any]:
+    """
+    What every room page shows besides the participants: how the floor runs, who has it, the requests
+    waiting in order, the agenda (with the item on screen) and recent impostors refused. Four queries.
+    """
+    meeting = meeting or room.meeting
+    agenda = agenda_rows(meeting=meeting)
+    numbers = {row.item.pk: row.number for row in agenda}
+    turns = list(
+        FloorTurn.objects.filter(
+            meeting=meeting, status__in=[FloorTurn.Status.REQUESTED, FloorTurn.Status.SPEAKING]
+        ).select_related("bridge_point", "agenda_item")
+    )
+    holder = next((turn for turn in turns if turn.status == FloorTurn.Status.SPEAKING), None)
+    waiting = sorted(
+        (turn for turn in turns if turn.status == FloorTurn.Status.REQUESTED), key=lambda t: (t.requested_at, t.pk)
+    )
+    current = room.current_agenda_item_id if room else None
+    alerts = (
+        list(
+            LiveAction.objects.filter(meeting=meeting, action=LiveAction.Action.IMPOSTOR)
+            .order_by("-at")
+            .values_list("target", "at")[:5]
+        )
+        if room
+        else []
+    )
+    return {
+        "mode": room.floor_mode if room else FloorMode.MODERATED,
+        "share_by_floor": bool(room and room.share_by_floor),
+        "floor": _turn_row(holder, numbers) if holder else None,
+        "requests": [_turn_row(turn, numbers) for turn in waiting],
+        "agenda": [
+            {"id": row.item.pk, "number": row.number, "title": row.item.title, "depth": row.depth} for row in agenda
+        ],
+        "agenda_current": current,
+        "alerts": [{"target": target, "at": at.isoformat()} for target, at in alerts],
+    }
 
 
 def readiness_colour(*, check: ReadinessCheck | None, state: ParticipantState | None) -> str:
@@ -217,3 +279,20 @@ def participant_for_join(*, user: User, meeting: Meeting, bridge_point_id: int) 
         .exclude(video_room__status=VideoRoom.Status.CLOSED)
         .first()
     )
+
+
+# Simulcast layer a bridge point receives by its primary link (b20): weak links take the lowest.
+LAYER_BY_LINK = {"satellite": 0, "4g": 0, "other": 1, "fibre": 2, "gov_network": 2}
+
+
+def site_layer(bridge_point_id: int) -> int:
+    """The simulcast layer (0 low, 1 medium, 2 high) that fits a bridge point's primary link."""
+    from sites.choices import LinkRole
+    from sites.models import NetworkLink
+
+    kind = (
+        NetworkLink.objects.filter(bridge_point_id=bridge_point_id, role=LinkRole.PRIMARY)
+        .values_list("kind", flat=True)
+        .first()
+    )
+    return LAYER_BY_LINK.get(kind or "", 1)

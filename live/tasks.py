@@ -110,3 +110,19 @@ def reconcile_all() -> None:
         reconcile()
     finally:
         cache.delete("live:reconcile-lock")
+
+
+@shared_task(**RETRY)
+def floor_enforce(state_id: int) -> None:
+    """A site published: mute it in Janus if the moderated floor says so, refuse a share it may not make."""
+    from live.services import floor_enforce as enforce
+
+    enforce(state_id=state_id)
+
+
+@shared_task(**RETRY)
+def participant_refuse(room_pk: int, janus_id: int) -> None:
+    """Kick a participant that is not who it claims to be (already audited and flagged)."""
+    from live.services import participant_refuse as refuse
+
+    refuse(room_pk=room_pk, janus_id=janus_id)

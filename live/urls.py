@@ -8,5 +8,5 @@ urlpatterns = [
     path("", views.MeetingListView.as_view(), name="index"),
     path("meetings/<int:pk>/board/", views.BoardView.as_view(), name="board"),
     path("meetings/<int:pk>/readiness/", views.ReadinessBoardView.as_view(), name="readiness"),
-    path("meetings/<int:pk>/sites/<int:bridge_point_id>/", views.JoinView.as_view(), name="join"),
+    path("meetings/<int:pk>/sites/<int:bridge_point_id>/", views.RoomView.as_view(), name="join"),
 ]

@@ -50,16 +50,54 @@ BOARD_LABELS = {
     "loss": _("loss"),
 }
 
-JOIN_LABELS = {
+ROOM_LABELS = {
     "connecting": _("Connecting…"),
     "joined": _("In the room"),
     "publishing": _("Sending camera and microphone"),
-    "muted": _("Your microphone was muted by the host"),
-    "unmuted": _("Your microphone was unmuted"),
+    "muted": _("Muted"),
+    "unmuted": _("Your microphone is on"),
     "kicked": _("The host removed this site from the meeting"),
     "left": _("Left the room"),
     "error": _("Could not connect"),
-    "closed": _("The meeting has ended"),
+    "ended": _("The meeting has ended"),
+    "forbidden": _("This account may not join from this bridge point"),
+    "reconnecting": _("Connection lost (%(reason)s): joining again in %(seconds)s s…"),
+    "room_not_open": _("the video room is not open"),
+    "room_restarting": _("the video room is being opened again"),
+    "offline": _("the portal does not answer"),
+    "ice_failed": _("the network path failed"),
+    "hangup": _("the media server closed the connection"),
+    "no_media": _("no media after 25 s"),
+    "no_camera": _("Camera or microphone not available"),
+    "click_for_sound": _("Click anywhere on the page to hear the meeting"),
+    "no_agenda_item": _("No agenda item yet"),
+    "floor_holder": _("Speaking: %(name)s"),
+    "speaking": _("Speaking: %(name)s"),
+    "shared_by": _("Shared screen · %(name)s"),
+    "chair": _("Chair"),
+    "no_video": _("No picture"),
+    "not_connected": _("Not connected"),
+    "connected": _("Connected"),
+    "good": _("Good"),
+    "fair": _("Fair"),
+    "poor": _("Poor"),
+    "request_floor": _("Request the floor"),
+    "withdraw": _("Withdraw the request"),
+    "request_waiting": _("Request sent at %(time)s: waiting for the chair"),
+    "you_have_floor": _("You have the floor: everyone hears you"),
+    "share": _("Share screen"),
+    "stop_share": _("Stop sharing"),
+    "share_failed": _("The screen could not be shared"),
+    "give_floor": _("Give the floor"),
+    "take_floor": _("Take the floor back"),
+    "decline": _("Decline"),
+    "has_floor": _("has the floor"),
+    "nobody_has_floor": _("The chair has the floor."),
+    "no_requests": _("No requests."),
+    "mode_moderated": _("Moderated"),
+    "mode_open": _("Open floor"),
+    "impostor": _("Refused an impostor: %(name)s"),
+    "confirm_end": _("End the meeting for every site?"),
 }
 
 
@@ -148,39 +186,61 @@ class ReadinessBoardView(LiveMixin, generic.TemplateView):
         }
 
 
-class JoinView(LiveMixin, generic.TemplateView):
+class RoomView(LiveMixin, generic.TemplateView):
     """
-    A bridge point's console: readiness checklist, test call and joining the meeting with camera and
-    microphone. Only a user of the bridge point's unit gets it, with that site's token and the pin.
+    The briefing room of a bridge point (b17): a commune sees and hears the chair, the floor holder and
+    any shared screen, asks for the floor and runs its checklist; the host bridge point's room is the
+    chair's: every site in a grid, the floor queue and the agenda beside the board's controls. Only a
+    user of the bridge point's unit gets it (district users: the host bridge point), with that site's
+    token and the pin, never a secret.
     """
 
     permission_required = "live.join_room"
-    template_name = "live/join.html"
+    template_name = "live/room.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         meeting = self.get_meeting()
-        state = selectors.participant_for_join(
-            user=self.request.user, meeting=meeting, bridge_point_id=self.kwargs["bridge_point_id"]
-        )
-        if not selectors.may_join_from(
-            user=self.request.user, meeting=meeting, bridge_point_id=self.kwargs["bridge_point_id"]
-        ):
+        bridge_point_id = self.kwargs["bridge_point_id"]
+        user = self.request.user
+        if not selectors.may_join_from(user=user, meeting=meeting, bridge_point_id=bridge_point_id):
             raise Http404
-        bridge_point = get_object_or_404(BridgePoint, pk=self.kwargs["bridge_point_id"])
+        bridge_point = get_object_or_404(BridgePoint, pk=bridge_point_id)
         invitation = meeting.invitations.filter(bridge_point=bridge_point).first()
-        if invitation is None and meeting.host_bridge_point_id != bridge_point.pk:
+        is_host = meeting.host_bridge_point_id == bridge_point.pk
+        if invitation is None and not is_host:
             raise Http404
+        ended = meeting.status in (Meeting.Status.ENDED, Meeting.Status.CANCELLED)
+        state = None if ended else selectors.participant_for_join(
+            user=user, meeting=meeting, bridge_point_id=bridge_point_id
+        )
         check = getattr(invitation, "readiness", None) if invitation else None
+        join = join_config(state) if state is not None else None
+        api = f"/api/live/meetings/{meeting.pk}/"
         return {
             **super().get_context_data(**kwargs),
             "meeting": meeting,
             "bridge_point": bridge_point,
             "invitation": invitation,
             "check": check,
-            "can_check": invitation is not None and self.request.user.has_perm("live.change_readinesscheck"),
+            "is_host": is_host,
+            "ended": ended,
+            "can_operate": is_host and user.has_perm("live.operate_room"),
+            "can_check": invitation is not None and user.has_perm("live.change_readinesscheck"),
             "colour": selectors.readiness_colour(check=check, state=state),
-            "join": join_config(state) if state is not None else None,
-            "labels": _labels(JOIN_LABELS),
+            "join": join,
+            "labels": _labels(ROOM_LABELS),
             "readiness_url": reverse("live-readiness", args=[meeting.pk, bridge_point.pk]),
-            "join_config_url": reverse("live-join-config", args=[meeting.pk, bridge_point.pk]),
+            "page": {
+                "role": "host" if is_host else "site",
+                "bridge_point": bridge_point.pk,
+                "join": join,
+                "ended": ended,
+                "auto_join": self.request.GET.get("auto") == "1",
+                "operate": is_host and user.has_perm("live.operate_room"),
+                "ws": f"/ws/live/meetings/{meeting.pk}/",
+                "api": api,
+                "config_url": reverse("live-join-config", args=[meeting.pk, bridge_point.pk]),
+                "session_url": reverse("live-session-claim", args=[meeting.pk, bridge_point.pk]),
+                "floor_url": reverse("live-floor-request", args=[meeting.pk, bridge_point.pk]),
+            },
         }

@@ -24,12 +24,47 @@ class ParticipantRowSerializer(serializers.Serializer):
     loss_pct = serializers.FloatField()
     quality = serializers.CharField()
     changed_at = serializers.DateTimeField(allow_null=True)
+    feed = serializers.IntegerField(allow_null=True, help_text="The site's Janus feed id (its camera and microphone).")
+    share_feed = serializers.IntegerField(allow_null=True, help_text="The Janus feed id of the site's shared screen.")
+    sharing = serializers.BooleanField()
+
+
+class TurnRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    bridge_point_id = serializers.IntegerField()
+    name = serializers.CharField()
+    requested_at = serializers.DateTimeField(allow_null=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    agenda = serializers.CharField(help_text="The agenda item being discussed when the site asked, numbered.")
+
+
+class AgendaRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    depth = serializers.IntegerField()
+
+
+class AlertRowSerializer(serializers.Serializer):
+    target = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class RoomStateSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=["moderated", "open"])
+    share_by_floor = serializers.BooleanField()
+    floor = TurnRowSerializer(allow_null=True)
+    requests = TurnRowSerializer(many=True)
+    agenda = AgendaRowSerializer(many=True)
+    agenda_current = serializers.IntegerField(allow_null=True)
+    alerts = AlertRowSerializer(many=True)
 
 
 class SnapshotSerializer(serializers.Serializer):
     seq = serializers.IntegerField()
     meeting = MeetingRowSerializer()
     participants = ParticipantRowSerializer(many=True)
+    room = RoomStateSerializer()
 
 
 class MuteInputSerializer(serializers.Serializer):
@@ -44,6 +79,31 @@ class JoinConfigSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The participant id to join with.")
     display = serializers.CharField()
     bitrate = serializers.IntegerField()
+    share_id = serializers.IntegerField(help_text="The participant id of this site's screen share.")
+    layer = serializers.IntegerField(help_text="Simulcast layer (0 low … 2 high) that fits the site's link.")
+    role = serializers.ChoiceField(choices=["host", "site"])
+    bridge_point_id = serializers.IntegerField()
+
+
+class SessionClaimSerializer(serializers.Serializer):
+    session_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class FloorGiveSerializer(serializers.Serializer):
+    bridge_point_id = serializers.IntegerField(min_value=1)
+
+
+class FloorDeclineSerializer(serializers.Serializer):
+    turn_id = serializers.IntegerField(min_value=1)
+
+
+class FloorModeSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=["moderated", "open"])
+    share_by_floor = serializers.BooleanField(required=False)
+
+
+class AgendaSetSerializer(serializers.Serializer):
+    item_id = serializers.IntegerField(min_value=1, allow_null=True)
 
 
 class ReadinessInputSerializer(serializers.Serializer):
@@ -55,3 +115,8 @@ class ReadinessInputSerializer(serializers.Serializer):
 
 class ReadinessOutputSerializer(ReadinessInputSerializer):
     colour = serializers.ChoiceField(choices=["green", "amber", "red"])
+
+
+class GoneSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    message = serializers.CharField()

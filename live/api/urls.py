@@ -26,4 +26,19 @@ urlpatterns = [
         views.ReadinessApi.as_view(),
         name="live-readiness",
     ),
+    path(
+        "live/meetings/<int:meeting_id>/sites/<int:bridge_point_id>/session/",
+        views.SessionClaimApi.as_view(),
+        name="live-session-claim",
+    ),
+    path(
+        "live/meetings/<int:meeting_id>/sites/<int:bridge_point_id>/floor/",
+        views.FloorRequestApi.as_view(),
+        name="live-floor-request",
+    ),
+    path("live/meetings/<int:meeting_id>/floor/give/", views.FloorGiveApi.as_view(), name="live-floor-give"),
+    path("live/meetings/<int:meeting_id>/floor/take/", views.FloorTakeApi.as_view(), name="live-floor-take"),
+    path("live/meetings/<int:meeting_id>/floor/decline/", views.FloorDeclineApi.as_view(), name="live-floor-decline"),
+    path("live/meetings/<int:meeting_id>/floor/mode/", views.FloorModeApi.as_view(), name="live-floor-mode"),
+    path("live/meetings/<int:meeting_id>/agenda/", views.AgendaSetApi.as_view(), name="live-agenda"),
 ]

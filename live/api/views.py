@@ -15,10 +15,11 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions
+from rest_framework import permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -159,9 +160,22 @@ def join_config(state: Any) -> dict[str, Any]:
         "pin": room.pin,
         "token": state.join_token,
         "id": state.janus_id,
+        "share_id": state.share_janus_id,
         "display": state.bridge_point.janus_display,
         "bitrate": services.site_bitrate(state.bridge_point_id),
+        "layer": selectors.site_layer(state.bridge_point_id),
+        "role": "site" if state.invitation_id else "host",
+        "bridge_point_id": state.bridge_point_id,
     }
+
+
+def _gone(meeting: Meeting) -> Response | None:
+    """410 for a meeting that is over: the room page stops and says so instead of retrying."""
+    if meeting.status in (Meeting.Status.ENDED, Meeting.Status.CANCELLED):
+        return Response(
+            {"status": meeting.status, "message": _("The meeting has ended.")}, status=status.HTTP_410_GONE
+        )
+    return None
 
 
 class JoinConfigApi(MeetingMixin, APIView):
@@ -169,13 +183,133 @@ class JoinConfigApi(MeetingMixin, APIView):
 
     required_perm = "live.join_room"
 
-    @extend_schema(responses=schemas.JoinConfigSerializer)
+    @extend_schema(responses={200: schemas.JoinConfigSerializer, 410: schemas.GoneSerializer})
     def get(self, request: Request, meeting_id: int, bridge_point_id: int) -> Response:
         meeting = self.get_meeting(request, meeting_id)
+        if not selectors.may_join_from(user=request.user, meeting=meeting, bridge_point_id=bridge_point_id):
+            raise Http404
+        if gone := _gone(meeting):
+            return gone
         state = selectors.participant_for_join(user=request.user, meeting=meeting, bridge_point_id=bridge_point_id)
         if state is None:
             raise Http404
         return Response(join_config(state))
+
+
+class SiteMixin(MeetingMixin):
+    """A bridge point's own request: only its users (the join rule), only while the meeting runs."""
+
+    required_perm = "live.join_room"
+
+    def get_site(self, request: Request, meeting_id: int, bridge_point_id: int) -> tuple[Meeting, Any]:
+        from sites.models import BridgePoint
+
+        meeting = self.get_meeting(request, meeting_id)
+        if not selectors.may_join_from(user=request.user, meeting=meeting, bridge_point_id=bridge_point_id):
+            raise Http404
+        return meeting, get_object_or_404(BridgePoint, pk=bridge_point_id)
+
+
+class SessionClaimApi(SiteMixin, APIView):
+    """
+    POST the Janus session a bridge point's room page opened, before it joins: Janus's `joined` event
+    with this site's participant id from any other session is refused as an impostor.
+    """
+
+    @extend_schema(request=schemas.SessionClaimSerializer, responses={204: None, 410: schemas.GoneSerializer})
+    def post(self, request: Request, meeting_id: int, bridge_point_id: int) -> Response:
+        meeting, _site = self.get_site(request, meeting_id, bridge_point_id)
+        if gone := _gone(meeting):
+            return gone
+        data = schemas.SessionClaimSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        state = selectors.participant_for_join(user=request.user, meeting=meeting, bridge_point_id=bridge_point_id)
+        if state is None:
+            raise Http404
+        services.participant_claim(state=state, session_id=data.validated_data["session_id"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FloorRequestApi(SiteMixin, APIView):
+    """POST: this site asks for the floor ("Xin phát biểu"); DELETE: it withdraws its request."""
+
+    @extend_schema(request=None, responses=schemas.RoomStateSerializer)
+    def post(self, request: Request, meeting_id: int, bridge_point_id: int) -> Response:
+        meeting, site = self.get_site(request, meeting_id, bridge_point_id)
+        services.floor_request(meeting=meeting, bridge_point=site, user=request.user)
+        return Response(selectors.room_state(room=meeting.video_room, meeting=meeting))
+
+    @extend_schema(request=None, responses=schemas.RoomStateSerializer)
+    def delete(self, request: Request, meeting_id: int, bridge_point_id: int) -> Response:
+        meeting, site = self.get_site(request, meeting_id, bridge_point_id)
+        services.floor_withdraw(meeting=meeting, bridge_point=site, user=request.user)
+        return Response(selectors.room_state(room=meeting.video_room, meeting=meeting))
+
+
+class ChairMixin(MeetingMixin):
+    required_perm = "live.operate_room"
+
+    def state_response(self, meeting: Meeting) -> Response:
+        room = getattr(meeting, "video_room", None)
+        return Response(selectors.room_state(room=room, meeting=meeting))
+
+
+class FloorGiveApi(ChairMixin, APIView):
+    """The chair gives the floor to an invited site (its waiting request, or unasked)."""
+
+    @extend_schema(request=schemas.FloorGiveSerializer, responses=schemas.RoomStateSerializer)
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = self.get_meeting(request, meeting_id)
+        data = schemas.FloorGiveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.floor_give(meeting=meeting, user=request.user, **data.validated_data)
+        return self.state_response(meeting)
+
+
+class FloorTakeApi(ChairMixin, APIView):
+    """The chair takes the floor back."""
+
+    @extend_schema(request=None, responses=schemas.RoomStateSerializer)
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = self.get_meeting(request, meeting_id)
+        services.floor_take(meeting=meeting, user=request.user)
+        return self.state_response(meeting)
+
+
+class FloorDeclineApi(ChairMixin, APIView):
+    """The chair declines a waiting request."""
+
+    @extend_schema(request=schemas.FloorDeclineSerializer, responses=schemas.RoomStateSerializer)
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = self.get_meeting(request, meeting_id)
+        data = schemas.FloorDeclineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.floor_decline(meeting=meeting, user=request.user, **data.validated_data)
+        return self.state_response(meeting)
+
+
+class FloorModeApi(ChairMixin, APIView):
+    """Moderated (only the chair and the floor holder heard, enforced in Janus) or open."""
+
+    @extend_schema(request=schemas.FloorModeSerializer, responses=schemas.RoomStateSerializer)
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = self.get_meeting(request, meeting_id)
+        data = schemas.FloorModeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.floor_mode_set(meeting=meeting, user=request.user, **data.validated_data)
+        return self.state_response(meeting)
+
+
+class AgendaSetApi(ChairMixin, APIView):
+    """The chair moves to an agenda item; every room page shows it."""
+
+    @extend_schema(request=schemas.AgendaSetSerializer, responses=schemas.RoomStateSerializer)
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = self.get_meeting(request, meeting_id)
+        data = schemas.AgendaSetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.agenda_set(meeting=meeting, user=request.user, item_id=data.validated_data["item_id"])
+        return self.state_response(meeting)
 
 
 class ReadinessApi(MeetingMixin, APIView):

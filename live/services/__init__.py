@@ -8,7 +8,8 @@ Write-side logic of live briefings, one module per concern:
 - `moderation`: the host's mute and drop;
 - `participants`: participant rows and the media attendance that follows them;
 - `reconcile`: making the portal agree with what Janus really has;
-- `readiness`: the sites' checklists and test calls before a meeting.
+- `readiness`: the sites' checklists and test calls before a meeting;
+- `floor`: who has the floor, the agenda item on screen, moderated or open, and who may be in the room.
 
 Janus calls happen outside long transactions; everything a browser must see is broadcast after
 commit (`live.broadcast`). Services that tasks run are idempotent, so a task may run twice.
@@ -18,6 +19,18 @@ replace a function in a test, patch it in the module that calls it (`live.servic
 not here: the modules import each other directly.
 """
 
+from live.services.floor import (
+    agenda_set,
+    floor_decline,
+    floor_enforce,
+    floor_give,
+    floor_mode_set,
+    floor_request,
+    floor_take,
+    floor_withdraw,
+    participant_claim,
+    participant_refuse,
+)
 from live.services.janus import janus_admin_client, janus_client, room_secret, tokens_sync
 from live.services.lifecycle import meeting_end, meeting_sites_changed, meeting_start, room_close
 from live.services.moderation import participant_drop, participant_mute
@@ -61,14 +74,24 @@ __all__ = [
     "State",
     "_live_tokens",
     "_redis",
+    "agenda_set",
+    "floor_decline",
+    "floor_enforce",
+    "floor_give",
+    "floor_mode_set",
+    "floor_request",
+    "floor_take",
+    "floor_withdraw",
     "janus_admin_client",
     "janus_client",
     "meeting_end",
     "meeting_sites_changed",
     "meeting_start",
+    "participant_claim",
     "participant_drop",
     "participant_for_janus_id",
     "participant_mute",
+    "participant_refuse",
     "participant_update",
     "participants_all_gone",
     "participants_reconcile",

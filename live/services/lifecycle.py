@@ -18,6 +18,7 @@ from integrations.janus.errors import JanusUnavailableError, ParticipantNotFound
 from live.broadcast import delta_on_commit
 from live.models import LiveAction, VideoRoom
 from live.selectors import media_servers_usable
+from live.services.floor import floor_turns_end
 from live.services.janus import janus_admin_client, janus_client, room_secret
 from live.services.participants import IN_MEDIA, _attendance_sync, participants_all_gone
 from live.services.placement import provision_enqueue
@@ -121,6 +122,7 @@ def meeting_end(*, meeting: Meeting, user: User) -> Meeting:
     LiveAction.objects.create(meeting=meeting, action=LiveAction.Action.END, user=user)
     meeting_sites_changed(meeting=meeting)
     now = timezone.now()
+    floor_turns_end(meeting=meeting, at=now)
     AttendanceInterval.objects.filter(
         meeting=meeting, source=AttendanceInterval.Source.MEDIA, left_at__isnull=True
     ).update(left_at=now)

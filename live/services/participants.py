@@ -97,9 +97,9 @@ def participant_for_janus_id(
     *, room: VideoRoom, janus_id: int, display: str = "", create: bool = True
 ) -> ParticipantState | None:
     """
-    The row of participant `janus_id`: the portal assigns each site its id, so this usually finds it;
-    otherwise a site not in the room with the same display adopts the id; otherwise (if `create`) a new
-    row with no bridge point, which the board flags as not invited.
+    The row of participant `janus_id`. The portal assigns each site its id, and nothing else maps a
+    participant to a site: a display name proves nothing (a site could take another's name, b20).
+    Otherwise (if `create`) a new row with no bridge point, which the board flags as not invited.
     """
     # The board's row shows the bridge point's name: fetched with it, one query less per event.
     state = (
@@ -110,14 +110,4 @@ def participant_for_janus_id(
     )
     if state is not None or not create:
         return state
-    if display:
-        state = (
-            room.participants.select_for_update()
-            .filter(display=display, state=State.NOT_CONNECTED, bridge_point__isnull=False)
-            .first()
-        )
-        if state is not None:
-            state.janus_id = janus_id
-            state.save(update_fields=["janus_id"])
-            return state
     return ParticipantState.objects.create(video_room=room, janus_id=janus_id, display=display[:120])

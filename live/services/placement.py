@@ -181,13 +181,17 @@ def _rooms_prepare(*, meetings: Sequence[Meeting]) -> dict[int, _Prepared]:
     taken: dict[int, set[int]] = defaultdict(set)  # room pk → participant ids in use
     tokens: dict[int, list[str]] = defaultdict(list)
     older = [room.pk for pk, room in rooms.items() if pk not in fresh]  # fresh rooms have no rows yet
-    for room_pk, bp_id, janus_id, token in ParticipantState.objects.filter(video_room__in=older).values_list(
-        "video_room_id", "bridge_point_id", "janus_id", "join_token"
+    for room_pk, bp_id, janus_id, share_id, token in ParticipantState.objects.filter(
+        video_room__in=older
+    ).values_list(
+        "video_room_id", "bridge_point_id", "janus_id", "share_janus_id", "join_token"
     ):
         if bp_id is not None:
             existing[room_pk].add(bp_id)
         if janus_id:
             taken[room_pk].add(janus_id)
+        if share_id:
+            taken[room_pk].add(share_id)
         if token:
             tokens[room_pk].append(token)
     new_rows: list[ParticipantState] = []
@@ -205,6 +209,7 @@ def _rooms_prepare(*, meetings: Sequence[Meeting]) -> dict[int, _Prepared]:
                 display=display,
                 join_token=secrets.token_urlsafe(24),
                 janus_id=_new_janus_id(taken[room.pk]),
+                share_janus_id=_new_janus_id(taken[room.pk]),
             )
             new_rows.append(row)
             tokens[room.pk].append(row.join_token)

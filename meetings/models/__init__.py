@@ -6,6 +6,6 @@ recurrence and approval in `bookings.py`; agenda, delegations, roll call, minute
 
 from meetings.models.bookings import *  # noqa: F403
 from meetings.models.briefings import *  # noqa: F403
-from meetings.models.core import AttendanceInterval, Booking, Meeting, MeetingInvitation
+from meetings.models.core import AttendanceInterval, Booking, FloorTurn, Meeting, MeetingInvitation
 
-__all__ = ["AttendanceInterval", "Booking", "Meeting", "MeetingInvitation"]
+__all__ = ["AttendanceInterval", "Booking", "FloorTurn", "Meeting", "MeetingInvitation"]

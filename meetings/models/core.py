@@ -162,6 +162,74 @@ class MeetingInvitation(TimeStampedModel):
         return f"{self.meeting} – {self.bridge_point}"
 
 
+class FloorTurn(models.Model):
+    """
+    A bridge point's turn to speak (lượt phát biểu) in a briefing: asked for with "Xin phát biểu" (or
+    given by the chair unasked), given, then taken back. The minutes list the turns per agenda item.
+    At most one turn of a meeting has the floor at a time.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        SPEAKING = "speaking", _("Has the floor")
+        DONE = "done", _("Spoke")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DECLINED = "declined", _("Declined")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="floor_turns")
+    bridge_point = models.ForeignKey(
+        "sites.BridgePoint", verbose_name=_("bridge point"), on_delete=models.PROTECT, related_name="floor_turns"
+    )
+    agenda_item = models.ForeignKey(
+        "meetings.AgendaItem",
+        verbose_name=_("agenda item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="floor_turns",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.REQUESTED)
+    requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    unit_scope_lookup = "bridge_point__room__site__unit"
+
+    class Meta:
+        ordering = ("meeting", "requested_at", "started_at", "pk")
+        verbose_name = _("floor turn")
+        verbose_name_plural = _("floor turns")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("meeting",),
+                condition=Q(status="speaking"),
+                name="%(app_label)s_%(class)s_one_speaker",
+                violation_error_message=_("Another site has the floor."),
+            ),
+            models.UniqueConstraint(
+                fields=("meeting", "bridge_point"),
+                condition=Q(status="requested"),
+                name="%(app_label)s_%(class)s_one_request_per_site",
+                violation_error_message=_("This site has already asked for the floor."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(started_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message=_("A turn cannot end before it started."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bridge_point} ({self.get_status_display()})"
+
+
 class AttendanceInterval(models.Model):
     """
     A period during which a bridge point was in a meeting. Roll call (a person) and Janus media events

@@ -103,9 +103,23 @@ class BoardWatcher:
 class Publisher:
     """tests/live/publisher.py in the test's network namespace; its JSON lines are collected."""
 
-    def __init__(self, netns: Any, ws_url: str, config: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        netns: Any,
+        ws_url: str,
+        config: dict[str, Any],
+        claim: Callable[[int], object] | None = None,
+        display: str | None = None,
+        participant_id: int | None = None,
+    ) -> None:
+        """
+        `claim(session_id)` tells the portal the Janus session before the join, as the room page does;
+        without it the portal refuses the publisher as an impostor. `display` and `participant_id`
+        override the site's own, to try impersonation.
+        """
         self.events: list[dict[str, Any]] = []
         self.lock = threading.Condition()
+        self.claim = claim
         self.process = netns.popen(
             # --name=value: a token may start with "-".
             sys.executable,
@@ -114,8 +128,9 @@ class Publisher:
             f"--room={config['room']}",
             f"--pin={config['pin']}",
             f"--token={config['token']}",
-            f"--id={config['id']}",
-            f"--display={config['display']}",
+            f"--id={participant_id or config['id']}",
+            f"--display={display or config['display']}",
+            *(["--wait-claim"] if claim else []),
             inside=True,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -131,6 +146,11 @@ class Publisher:
                 event = json.loads(line)
             except ValueError:
                 continue
+            if event.get("event") == "session" and self.claim is not None:
+                self.claim(event["id"])
+                assert self.process.stdin is not None
+                self.process.stdin.write("go\n")
+                self.process.stdin.flush()
             with self.lock:
                 self.events.append(event)
                 self.lock.notify_all()
@@ -179,3 +199,18 @@ def readiness_complete(invitation: Any) -> None:
         test_call_published=True,
         test_call_media_received=True,
     )
+
+
+def claim_as(client: Any, url: str) -> Callable[[int], None]:
+    """A `Publisher` claim that posts the session to the portal as the site's user (from any thread)."""
+
+    def claim(session_id: int) -> None:
+        from django.db import connection
+
+        try:
+            response = client.post(url, {"session_id": session_id}, "application/json")
+            assert response.status_code == 204, response.content
+        finally:
+            connection.close()
+
+    return claim

@@ -106,6 +106,11 @@ async def main(args: argparse.Namespace) -> None:
         emit(event="error", detail=created)
         return
     session_id = created["data"]["id"]
+    emit(event="session", id=session_id)
+    if args.wait_claim:  # the room page tells the portal its session before joining: so does this
+        loop = asyncio.get_running_loop()
+        if (await loop.run_in_executor(None, sys.stdin.readline)).strip() != "go":
+            return
     attached = await send({"janus": "attach", "plugin": "janus.plugin.videoroom"})
     handle_id = attached["data"]["id"]
     joined = await send(
@@ -161,4 +166,5 @@ if __name__ == "__main__":
     parser.add_argument("--id", type=int, required=True)
     parser.add_argument("--display", required=True)
     parser.add_argument("--host-address", default="127.0.0.2")
+    parser.add_argument("--wait-claim", action="store_true", help='wait for "go" on stdin before joining')
     asyncio.run(main(parser.parse_args()))

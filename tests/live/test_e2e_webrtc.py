@@ -22,7 +22,7 @@ from live.models import MediaServer, VideoRoom
 from meetings.models import AttendanceInterval, Meeting
 from tests.janus_server import ADMIN_KEY, API_SECRET
 from tests.live.conftest import media_server_for, session_cookie, wait_for
-from tests.live.helpers import BoardWatcher, Publisher
+from tests.live.helpers import BoardWatcher, Publisher, claim_as
 from tests.live.netns import HOST_ADDRESS, netns  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.janus, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -88,10 +88,12 @@ def test_real_publisher_on_the_board(
         assert board.meeting["status"] == "live"
         assert board.row(state_key)["state"] == "not_connected"
 
-        # The commune joins with its own token and pin (what its join page gets).
+        # The commune joins with its own token and pin (what its join page gets), from the Janus session
+        # it told the portal about.
         config = officer_api.get(api + f"sites/{site.pk}/join/").json()
+        claim = claim_as(officer_api, api + f"sites/{site.pk}/session/")
         ws = f"ws://127.0.0.1:{janus.ws_port}"
-        publisher = Publisher(netns, ws, config)
+        publisher = Publisher(netns, ws, config, claim=claim)
         publisher.wait_event("webrtcup", timeout=30)
         board.wait(lambda: board.row(state_key).get("state") == "publishing", message="not publishing")
         assert "connecting" in board.states_seen(state_key)
@@ -115,7 +117,7 @@ def test_real_publisher_on_the_board(
         assert interval.left_at is not None
 
         # It joins again, then Janus dies mid-meeting.
-        publisher = Publisher(netns, ws, config)
+        publisher = Publisher(netns, ws, config, claim=claim)
         board.wait(lambda: board.row(state_key).get("state") == "publishing", timeout=15, message="no rejoin")
         janus.stop(sig=signal.SIGKILL)
         from live.tasks import reconcile_all
@@ -130,7 +132,7 @@ def test_real_publisher_on_the_board(
         janus.wait_ready()
         wait_for(lambda: room_exists(janus, room.room_id), timeout=20, message="room not recreated")
         wait_for(lambda: MediaServer.objects.get(pk=media_server.pk).is_healthy, timeout=10)
-        publisher = Publisher(netns, ws, config)
+        publisher = Publisher(netns, ws, config, claim=claim)
         try:
             publisher.wait_event("webrtcup", timeout=30)
         except BaseException:

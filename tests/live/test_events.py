@@ -8,8 +8,8 @@ import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from live import events, services
-from live.models import MediaServer, ParticipantState, ReadinessCheck, VideoRoom
+from live import events, selectors, services
+from live.models import LiveAction, MediaServer, ParticipantState, ReadinessCheck, VideoRoom
 from meetings.models import AttendanceInterval, Meeting
 from tests.janus_server import EVENTS_PASSWORD, EVENTS_USER
 
@@ -82,6 +82,7 @@ def test_join_publish_talk_mute_leave(client, live_room, django_capture_on_commi
     """A grouped array walks a site through joined → webrtcup → published → talking → moderated → leaving."""
     state = site_state(live_room)
     pid, sid, hid = state.janus_id, 111, 222
+    services.participant_claim(state=state, session_id=sid)
     room_id = live_room.room_id
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         r = post(
@@ -102,7 +103,7 @@ def test_join_publish_talk_mute_leave(client, live_room, django_capture_on_commi
         )
     assert r.status_code == 200
     assert r.json() == {"received": 5, "applied": 5, "ignored": 0, "malformed": 0, "failed": 0}
-    assert len(callbacks) == 5  # one numbered delta per change
+    assert len(callbacks) == 6  # one numbered delta per change, and the floor check queued on publishing
     state.refresh_from_db()
     assert (state.state, state.talking, state.audio_mid, state.media_received) == ("publishing", True, "a0", True)
     assert (state.session_id, state.handle_id) == (sid, hid)
@@ -166,19 +167,61 @@ def test_kicked_and_destroyed(client, live_room):
     assert not AttendanceInterval.objects.filter(left_at__isnull=True).exists()
 
 
-def test_unknown_participant_is_flagged(client, live_room):
-    post(
-        client,
-        [
-            plugin(
-                {"event": "joined", "room": live_room.room_id, "id": 987654321, "display": "laptop"},
-                session=1,
-                handle=2,
-            )
-        ],
-    )
-    stranger = ParticipantState.objects.get(janus_id=987654321)
-    assert stranger.bridge_point is None and stranger.state == "connecting"
+def test_unknown_participant_is_refused(client, live_room, django_capture_on_commit_callbacks, monkeypatch):
+    """An id the portal never gave is an impostor: audited, shown on the board, kicked; no row, no attendance."""
+    from live import tasks
+
+    kicked = []
+    monkeypatch.setattr(tasks.participant_refuse, "delay", lambda **kw: kicked.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        post(
+            client,
+            [
+                plugin(
+                    {"event": "joined", "room": live_room.room_id, "id": 987654321, "display": "laptop"},
+                    session=1,
+                    handle=2,
+                )
+            ],
+        )
+    assert not ParticipantState.objects.filter(janus_id=987654321).exists()
+    assert kicked == [{"room_pk": live_room.pk, "janus_id": 987654321}]
+    assert LiveAction.objects.get(action="impostor").target == "laptop"
+    assert selectors.room_state(room=live_room)["alerts"][0]["target"] == "laptop"
+    assert not AttendanceInterval.objects.exists()
+
+
+@pytest.mark.parametrize("case", ["other_display", "other_id", "unclaimed_session"])
+def test_a_site_can_only_be_itself(client, live_room, django_capture_on_commit_callbacks, monkeypatch, case):
+    """
+    A site with its own token tries to pass as another invited site: by its name with its own id, by
+    the other's id, or from a session nobody claimed. Each is refused: the rows do not change.
+    """
+    from live import tasks
+
+    monkeypatch.setattr(tasks.participant_refuse, "delay", lambda **kw: None)
+    mine, other = site_state(live_room, 0), site_state(live_room, 1)
+    services.participant_claim(state=mine, session_id=5)
+    janus_id, display, session = {
+        "other_display": (mine.janus_id, other.display, 5),
+        "other_id": (other.janus_id, other.display, 5),
+        "unclaimed_session": (mine.janus_id, mine.display, 6),
+    }[case]
+    with django_capture_on_commit_callbacks(execute=True):
+        post(
+            client,
+            [
+                plugin(
+                    {"event": "joined", "room": live_room.room_id, "id": janus_id, "display": display},
+                    session=session,
+                    handle=9,
+                )
+            ],
+        )
+    for state in (mine, other):
+        state.refresh_from_db()
+        assert state.state == "not_connected"
+    assert LiveAction.objects.filter(action="impostor").count() == 1
     assert not AttendanceInterval.objects.exists()
 
 
@@ -192,8 +235,11 @@ def test_session_timeout_clears_participants(client, live_room):
 
 def test_malformed_and_unknown_events_do_not_break_the_batch(client, live_room, caplog):
     state = site_state(live_room)
+    services.participant_claim(state=state, session_id=1)
     good = plugin(
-        {"event": "joined", "room": live_room.room_id, "id": state.janus_id, "display": "x"}, session=1, handle=2
+        {"event": "joined", "room": live_room.room_id, "id": state.janus_id, "display": state.display},
+        session=1,
+        handle=2,
     )
     r = post(
         client,
@@ -231,8 +277,12 @@ def test_an_event_the_portal_fails_to_store_is_counted_and_the_rest_applied(clie
         return real(server, event)
 
     monkeypatch.setattr(events, "handle", flaky)
+    for state in (first, second):
+        services.participant_claim(state=state, session_id=1)
     joined = [
-        plugin({"event": "joined", "room": live_room.room_id, "id": s.janus_id, "display": "x"}, session=1, handle=h)
+        plugin(
+            {"event": "joined", "room": live_room.room_id, "id": s.janus_id, "display": s.display}, session=1, handle=h
+        )
         for h, s in ((2, first), (3, second))
     ]
     body = post(client, joined).json()
@@ -279,11 +329,14 @@ def test_test_call_before_start_fills_readiness(client, briefing):
     MediaServer.objects.create(name="evt", server_name=EMITTER, api_url="http://127.0.0.1:1/janus")
     room = services.room_prepare(meeting=briefing.meeting)
     state = site_state(room)
+    services.participant_claim(state=state, session_id=1)
     post(
         client,
         [
             plugin(
-                {"event": "joined", "room": room.room_id, "id": state.janus_id, "display": "x"}, session=1, handle=2
+                {"event": "joined", "room": room.room_id, "id": state.janus_id, "display": state.display},
+                session=1,
+                handle=2,
             ),
             plugin(
                 {"event": "published", "room": room.room_id, "id": state.janus_id, "streams": []}, session=1, handle=2
