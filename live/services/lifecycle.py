@@ -70,8 +70,10 @@ def room_close(*, meeting_id: int) -> None:
         # A dead server has no room to close; reconcile destroys it if the server comes back with it.
     with transaction.atomic():
         now = timezone.now()
-        VideoRoom.objects.filter(pk=room.pk).update(status=VideoRoom.Status.CLOSED, closed_at=now)
+        # Participant rows first, then the room row: the order every Janus event takes (its participant,
+        # then the room's delta number), so the kicks' events cannot deadlock with this close.
         participants_all_gone(room=room, at=now, meeting=room.meeting)
+        VideoRoom.objects.filter(pk=room.pk).update(status=VideoRoom.Status.CLOSED, closed_at=now)
 
 
 #

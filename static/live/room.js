@@ -539,11 +539,23 @@
   // Rendering
   //
 
+  // Panels are rebuilt only when what they show changed, so a button is never pulled from under a click.
+  const drawn = {};
+  function changed(name, value) {
+    const key = JSON.stringify(value);
+    if (drawn[name] === key) return false;
+    drawn[name] = key;
+    return true;
+  }
+
   function render() {
     renderHeader();
     renderStage();
     renderControls();
-    if (isHost) { renderFloorPanel(); renderAgendaPanel(); }
+    if (isHost && room) {
+      if (changed("floor", [room.floor, room.requests, room.mode, room.share_by_floor, room.alerts, meeting && meeting.status])) renderFloorPanel();
+      if (changed("agenda", [room.agenda, room.agenda_current])) renderAgendaPanel();
+    }
   }
 
   function renderHeader() {
@@ -622,10 +634,16 @@
       const label = row.name + (room && room.floor && room.floor.bridge_point_id === row.bridge_point_id ? " · " + L.has_floor : "");
       place(wrap, tile(row.state === "not_connected" ? null : row.feed, label, row.invited ? "" : "intruder"));
       if (row.state === "not_connected") wrap.firstElementChild.querySelector(".room-tile-empty").textContent = L.not_connected;
-      if (page.operate && row.bridge_point_id && !row.host && meeting && meeting.status === "live") {
-        const give = el("button", { class: "btn btn-sm btn-light room-tile-action", "data-action": "give" }, L.give_floor);
-        give.onclick = () => api("POST", page.api + "floor/give/", { bridge_point_id: row.bridge_point_id });
-        wrap.firstElementChild.append(give);
+      const tileNode = wrap.firstElementChild;
+      const wantGive = page.operate && row.bridge_point_id && !row.host && meeting && meeting.status === "live"
+        && !(room && room.floor && room.floor.bridge_point_id === row.bridge_point_id);
+      const give = tileNode.querySelector("[data-action=give]");
+      if (wantGive && !give) {
+        const button = el("button", { class: "btn btn-sm btn-light room-tile-action", "data-action": "give", type: "button" }, L.give_floor);
+        button.onclick = () => api("POST", page.api + "floor/give/", { bridge_point_id: row.bridge_point_id });
+        tileNode.append(button);
+      } else if (!wantGive && give) {
+        give.remove();
       }
       return wrap;
     });

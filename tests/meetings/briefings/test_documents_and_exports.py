@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from PIL import Image
 
@@ -129,7 +130,7 @@ def test_minutes_pdf_has_the_decree_30_layout_with_vietnamese_text(meeting, offi
         meeting=meeting,
         unit=invitation_of(meeting, "tam-hai").bridge_point.room.site.unit,
         title="Kiểm tra tàu thuyền",
-        due_on=meeting.starts_at.date(),
+        due_on=timezone.localdate(meeting.starts_at),
         user=office,
     )
     minutes = services.minutes_draft_create(meeting=meeting, user=office)
@@ -183,7 +184,7 @@ def test_a_pdf_is_made_once_until_what_it_shows_changes(meeting, office, leader,
         meeting=meeting,
         unit=invitation_of(meeting, "tam-hai").bridge_point.room.site.unit,
         title="Báo cáo số tàu",
-        due_on=meeting.starts_at.date(),
+        due_on=timezone.localdate(meeting.starts_at),
         user=office,
     )
     with_task = services.minutes_pdf(minutes=minutes)

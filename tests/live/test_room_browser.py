@@ -1,0 +1,214 @@
+"""
+The briefing itself, in real browsers (b17–b20): headless Chromium with fake camera and microphone
+runs inside the test's network namespace (JANUS.md §10) with a real Janus; the chair's hall and two
+communes open their room pages from the portal and join.
+
+- each commune's page decodes the chair's video and receives its audio; the chair's grid decodes both;
+- moderated floor: a commune asks, the chair gives the floor, the holder's audio reaches the others
+  while the third site stays muted in Janus (no audio of it arrives anywhere), then the chair takes it
+  back; the turn is stored with its times and the agenda item, and the minutes draft lists it;
+- the agenda item the chair moves to shows on every page;
+- the chair shares a screen: every commune shows it large; stopping gives the stage back;
+- the end: every page says the meeting has ended and asks nothing more.
+"""
+
+import os
+import threading
+import time
+
+import pytest
+from django.test import Client
+
+from accounts.roles import Role
+from live.models import ParticipantState, VideoRoom
+from meetings.models import AgendaItem, FloorTurn
+from tests.browser import chromium, page_as, require_chromium
+from tests.live.conftest import media_server_for, session_cookie, wait_for
+from tests.live.helpers import BoardWatcher
+from tests.live.netns import netns  # noqa: F401  (fixture)
+from tests.live.test_e2e_webrtc import janus_in_netns  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.janus, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FAKE_MEDIA = (
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+    # getDisplayMedia without a picker: the fake device gives a screen too.
+    "--auto-select-desktop-capture-source=Entire screen",
+)
+
+
+def in_thread(function):
+    """Run a Django test client call off Playwright's loop thread (the broadcast needs async_to_sync)."""
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("value", function()))
+    worker.start()
+    worker.join(30)
+    return result["value"]
+
+
+def stats(page) -> dict:
+    return page.evaluate("window.liveRoom.stats()")
+
+
+def wait_page(page, predicate_js: str, timeout: float = 20, message: str = ""):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(predicate_js)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(message or f"page condition not met: {predicate_js}")
+        time.sleep(0.25)
+
+
+def audio_bytes(page, feed) -> int:
+    return stats(page)["audio"].get(str(feed), {}).get("bytes", 0)
+
+
+def frames(page, feed) -> int:
+    return stats(page)["video"].get(str(feed), {}).get("frames", 0)
+
+
+def audio_grows(page, feed, seconds: float = 1.5) -> bool:
+    before = audio_bytes(page, feed)
+    time.sleep(seconds)
+    return audio_bytes(page, feed) > before + 500
+
+
+@pytest.fixture
+def chromium_in_netns(netns, tmp_path):  # noqa: F811
+    wrapper = tmp_path / "chromium-in-netns"
+    wrapper.write_text(f'#!/bin/sh\nexec ip netns exec {netns.name} /usr/bin/chromium "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
+def test_chair_and_two_communes_see_hear_and_take_the_floor(
+    netns,  # noqa: F811
+    janus_in_netns,  # noqa: F811
+    chromium_in_netns,
+    portal_server,
+    make_briefing,
+    make_user,
+    eager_tasks,
+):
+    require_chromium()
+    briefing = make_briefing(n=2)
+    meeting = briefing.meeting
+    first_item = AgendaItem.objects.create(meeting=meeting, position=1, title="Tình hình kinh tế - xã hội")
+    second_item = AgendaItem.objects.create(meeting=meeting, position=2, title="Báo cáo của các xã")
+    media_server_for(janus_in_netns)
+    host = make_user(Role.HOST)
+    officers = [make_user(Role.COMMUNE_OFFICER, unit=commune) for commune in briefing.communes]
+    chair_api = Client()
+    chair_api.force_login(host)
+    api = f"/api/live/meetings/{meeting.pk}/"
+    assert chair_api.post(api + "start/").status_code == 200
+    room = VideoRoom.objects.get(meeting=meeting)
+    assert room.status == "active" and room.floor_mode == "moderated"
+    states = {s.bridge_point_id: s for s in room.participants.all()}
+    host_feed = states[briefing.host.pk].janus_id
+    a, b = (states[site.pk] for site in briefing.sites)
+    board = BoardWatcher(
+        f"{portal_server.ws_url}/ws/live/meetings/{meeting.pk}/", session_cookie(host), portal_server.url
+    )
+    board.start()
+
+    base = portal_server.url
+    try:
+        with chromium(executable=chromium_in_netns, extra_args=FAKE_MEDIA, env={**os.environ}) as browser:
+            chair = page_as(browser, base, session_cookie(host), viewport={"width": 1280, "height": 720})
+            pages = [
+                page_as(browser, base, session_cookie(officer), viewport={"width": 1280, "height": 720})
+                for officer in officers
+            ]
+            chair.goto(f"{base}/live/meetings/{meeting.pk}/sites/{briefing.host.pk}/")
+            for page, site in zip(pages, briefing.sites, strict=True):
+                page.goto(f"{base}/live/meetings/{meeting.pk}/sites/{site.pk}/")
+            for page in [chair, *pages]:
+                page.click("#btn-join")
+            for state in (states[briefing.host.pk], a, b):
+                board.wait(
+                    lambda s=state: board.row(s.pk).get("state") == "publishing", timeout=30, message="no publish"
+                )
+
+            # Every commune decodes the chair's picture and receives its sound; the chair's grid both communes.
+            for page in pages:
+                wait_for(lambda p=page: frames(p, host_feed) > 10, timeout=20, message="commune: no chair video")
+                assert audio_grows(page, host_feed), "commune: no chair audio"
+            for state in (a, b):
+                wait_for(lambda s=state: frames(chair, s.janus_id) > 5, timeout=20, message="chair: no commune video")
+
+            # Moderated: the communes are muted in Janus as they publish, so no sound of theirs arrives.
+            board.wait(lambda: board.row(a.pk).get("audio_muted") and board.row(b.pk).get("audio_muted"), timeout=15)
+            assert not audio_grows(chair, a.janus_id) and not audio_grows(pages[1], a.janus_id)
+
+            # The chair moves to the first item: every page shows it.
+            chair.click(f"[data-item='{first_item.pk}']")
+            for page in pages:
+                wait_page(page, "document.getElementById('agenda-current').textContent.includes('Tình hình kinh tế')")
+
+            # Commune A asks for the floor; the request shows on the chair's page; the chair gives it.
+            pages[0].click("[data-testid=request-floor]")
+            chair.wait_for_selector(f"#floor-requests [data-bridge-point='{a.bridge_point_id}']", timeout=10000)
+            chair.click(f"#floor-requests [data-bridge-point='{a.bridge_point_id}'] [data-action=give]")
+            board.wait(lambda: board.row(a.pk).get("audio_muted") is False, timeout=10, message="holder not unmuted")
+            # The holder is heard by the others (its audio now reaches them) and shown as the speaker;
+            # the third site stays muted in Janus.
+            wait_for(lambda: audio_grows(pages[1], a.janus_id), timeout=10, message="holder not heard")
+            assert audio_grows(chair, a.janus_id)
+            assert board.row(b.pk)["audio_muted"] is True
+            assert not audio_grows(pages[0], b.janus_id)
+            wait_page(pages[1], "document.getElementById('floor-current').textContent.includes('UBND xã Tam 0')")
+            wait_for(lambda: frames(pages[1], a.janus_id) > 5, timeout=15, message="the speaker's picture")
+
+            # The chair takes the floor back: A is muted again.
+            chair.click("[data-action=take]")
+            board.wait(lambda: board.row(a.pk).get("audio_muted") is True, timeout=10, message="holder not muted")
+            turn = FloorTurn.objects.get(meeting=meeting, bridge_point=a.bridge_point)
+            assert turn.status == "done" and turn.requested_at <= turn.started_at <= turn.ended_at
+            assert turn.agenda_item == first_item
+
+            # The chair shares a screen: every commune shows it large; stopping gives the stage back.
+            chair.click(f"[data-item='{second_item.pk}']")
+            chair.click("#btn-share")
+            share_feed = states[briefing.host.pk].share_janus_id
+            board.wait(
+                lambda: board.row(states[briefing.host.pk].pk).get("sharing") is True, timeout=20, message="no share"
+            )
+            for page in pages:
+                wait_page(page, f"!!document.querySelector(\"#stage-main .room-tile[data-feed='{share_feed}'] video\")")
+                wait_for(lambda p=page: frames(p, share_feed) > 3, timeout=15, message="share not decoded")
+            pages[0].screenshot(path=str(screenshot_dir() / "room-commune-share-1280.png"))
+            chair.screenshot(path=str(screenshot_dir() / "room-chair-1280.png"))
+            chair.click("#btn-share")
+            board.wait(lambda: board.row(states[briefing.host.pk].pk).get("sharing") is False, timeout=15)
+            for page in pages:
+                wait_page(page, f"!!document.querySelector(\"#stage-main .room-tile[data-feed='{host_feed}']\")")
+
+            # The end: every page says so, and then asks the portal nothing more.
+            requests: list[str] = []
+            for page in pages:
+                page.on("request", lambda request: requests.append(request.url))
+            assert in_thread(lambda: chair_api.post(api + "end/")).status_code == 200
+            for page in pages:
+                page.wait_for_selector("[data-testid=ended]:not([hidden])", timeout=15000)
+            requests.clear()
+            time.sleep(6)
+            assert [url for url in requests if "/api/" in url or "/janus" in url] == []
+            for page in pages:
+                assert page.evaluate("window.liveRoom.ended")
+    finally:
+        board.stop()
+
+    assert ParticipantState.objects.filter(video_room=room, state="publishing").count() == 0
+
+
+def screenshot_dir():
+    from pathlib import Path
+
+    folder = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/portal-screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
