@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -338,6 +338,12 @@ class HomeView(LoginRequiredMixin, generic.TemplateView):
             panels=panels_for(self.request),
         )
         return context
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused by the CSRF check (CSRF_FAILURE_VIEW): the portal's page, not Django's English one.
+    The reason is logged by the middleware (django.security.csrf)."""
+    return render(request, "403_csrf.html", status=403)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
