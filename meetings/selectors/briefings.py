@@ -20,6 +20,7 @@ from common.scoping import scope_queryset, user_scope_unit_ids
 from meetings.models import (
     AgendaItem,
     AttendanceInterval,
+    FloorTurn,
     Meeting,
     MeetingInvitation,
     Minutes,
@@ -138,6 +139,32 @@ def agenda_rows(*, meeting: Meeting) -> list[AgendaRow]:
 
     walk(None, "", 0)
     return rows
+
+
+def floor_turns_by_agenda(*, meeting: Meeting) -> list[tuple[str, list[FloorTurn]]]:
+    """
+    The sites that spoke ("Ý kiến phát biểu"), per agenda item in the agenda's order (numbered title),
+    then those that spoke outside any item; each list in speaking order. Two queries.
+    """
+    turns = list(
+        FloorTurn.objects.filter(meeting=meeting, started_at__isnull=False)
+        .exclude(status=FloorTurn.Status.REQUESTED)
+        .select_related("bridge_point")
+        .order_by("started_at", "pk")
+    )
+    if not turns:
+        return []
+    by_item: dict[int | None, list[FloorTurn]] = defaultdict(list)
+    for turn in turns:
+        by_item[turn.agenda_item_id].append(turn)
+    out = [
+        (f"{row.number}. {row.item.title}", by_item[row.item.pk])
+        for row in agenda_rows(meeting=meeting)
+        if row.item.pk in by_item
+    ]
+    if None in by_item:
+        out.append(("", by_item[None]))
+    return out
 
 
 def agenda_planned_end(*, meeting: Meeting, rows: list[AgendaRow] | None = None) -> datetime:

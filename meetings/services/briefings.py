@@ -40,6 +40,7 @@ from meetings.selectors.briefings import (
     agenda_rows,
     attendance_counts,
     attendance_sheet,
+    floor_turns_by_agenda,
     meeting_has_started,
     minutes_latest,
 )
@@ -429,6 +430,7 @@ def minutes_prefill_body(*, meeting: Meeting, user: User) -> str:
         {
             "meeting": meeting,
             "agenda": agenda_rows(meeting=meeting),
+            "speakers": floor_turns_by_agenda(meeting=meeting),
             "attendance": rows,
             "counts": attendance_counts(rows=rows),
             "start": timezone.localtime(meeting.starts_at),

@@ -23,6 +23,7 @@
   let pub = null; // publisher handle
   let sub = null; // subscriber handle
   let share = null; // share publisher handle
+  let localShare = null; // this site's shared screen, shown from the local track (not sent back by Janus)
   let wantIn = false;
   let ended = false;
   let retries = 0;
@@ -114,6 +115,7 @@
   function shareFeeds() {
     const out = [];
     for (const row of rows.values()) if (row.share_feed && publishers.has(row.share_feed)) out.push(row.share_feed);
+    if (localShare && cfg && !out.includes(cfg.share_id)) out.push(cfg.share_id);
     return out;
   }
 
@@ -461,6 +463,8 @@
       onlocaltrack: (track, on) => {
         // The browser's own "Stop sharing" ends the track: stop publishing it.
         if (on) track.addEventListener("ended", stopShare);
+        localShare = on && track.kind === "video" ? new MediaStream([track]) : null;
+        renderStage();
         renderControls();
       },
     });
@@ -470,6 +474,7 @@
   function stopShare() {
     const handle = share;
     share = null;
+    localShare = null;
     if (handle) {
       try { handle.send({ message: { request: "leave" } }); } catch (e) { /* gone */ }
       try { handle.detach(); } catch (e) { /* gone */ }
@@ -573,14 +578,15 @@
 
   function tile(feed, label, extraClass) {
     const row = feed ? rowByFeed(feed) : null;
-    const stream = feed ? videoOf(feed) : null;
+    const stream = feed && cfg && feed === cfg.share_id ? localShare : feed ? videoOf(feed) : null;
     const box = el("div", { class: "room-tile " + (extraClass || ""), "data-feed": String(feed || "") });
     if (stream) {
       const video = el("video", { autoplay: true, playsInline: true, muted: true });
       video.srcObject = stream;
       box.append(video);
     } else {
-      box.append(el("div", { class: "room-tile-empty" }, row ? (L[row.state] || row.state) : L.no_video));
+      const empty = !row || row.state === "not_connected" ? L.not_connected : row.state === "publishing" ? L.no_video : L.connecting;
+      box.append(el("div", { class: "room-tile-empty" }, feed || row ? empty : L.no_video));
     }
     const badges = el("div", { class: "room-tile-label" }, el("span", { class: "name" }, label));
     if (row) {
