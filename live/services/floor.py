@@ -38,13 +38,22 @@ State = ParticipantState.State
 Status = FloorTurn.Status
 
 
-def _live_room(meeting: Meeting, *, lock: bool = True) -> VideoRoom:
-    """The room of a live meeting (locked for the caller's transaction), or a 409."""
-    meeting.refresh_from_db(fields=["status"])
-    if meeting.status != Meeting.Status.LIVE:
+def _live_room(meeting: Meeting) -> VideoRoom:
+    """
+    The room of a live meeting, or a 409. Floor changes of one meeting are serialised on the meeting
+    row, not the room row: Janus events lock a participant and then the room (its delta number), and
+    a floor change touches participants before the room, in the same order, so the two never deadlock.
+    """
+    status = Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("status", flat=True).first()
+    if status != Meeting.Status.LIVE:
         raise ConflictError(_("The meeting is not live."))
-    rooms = VideoRoom.objects.select_related("server", "meeting").exclude(status=VideoRoom.Status.CLOSED)
-    room = (rooms.select_for_update(of=("self",)) if lock else rooms).filter(meeting=meeting).first()
+    meeting.status = status
+    room = (
+        VideoRoom.objects.select_related("server", "meeting")
+        .exclude(status=VideoRoom.Status.CLOSED)
+        .filter(meeting=meeting)
+        .first()
+    )
     if room is None:
         raise ConflictError(_("The video room is not open yet."))
     return room
@@ -224,10 +233,10 @@ def floor_mode_set(*, meeting: Meeting, user: User, mode: str, share_by_floor: b
     room.floor_mode = mode
     if share_by_floor is not None:
         room.share_by_floor = share_by_floor
-    room.save(update_fields=["floor_mode", "share_by_floor", "updated_at"])
     _audit(meeting, LiveAction.Action.FLOOR_MODE, user, target=FloorMode(mode).label)
     current = _speaking(meeting)
     _apply_floor(room, current.bridge_point_id if current else None)
+    room.save(update_fields=["floor_mode", "share_by_floor", "updated_at"])  # the room row last (see _live_room)
     room_state_on_commit(room=room)
     return room
 

@@ -816,5 +816,6 @@
     join, leave, stats, startShare, stopShare,
     get rows() { return rows; }, get room() { return room; }, get publishers() { return publishers; },
     get janusSession() { return janus && janus.getSessionId(); }, get ended() { return ended; },
+    get sharing() { return !!share; },
   };
 })();

@@ -77,6 +77,32 @@ def audio_grows(page, feed, seconds: float = 1.5) -> bool:
     return audio_bytes(page, feed) > before + 500
 
 
+def speech_like_wav(path) -> str:
+    """
+    A microphone that speaks: 1.5 s of a loud 300 Hz tone with a 4 Hz syllable envelope, then 1.5 s
+    of silence, looped by Chromium. Chromium's built-in fake microphone only beeps briefly once a
+    second: averaged over Janus's `audio_active_packets` (50 packets = 1 s) its level never gets
+    above the room's `audio_level_average` threshold, so Janus never reports it talking.
+    """
+    import math
+    import struct
+    import wave
+
+    rate = 48000
+    samples = []
+    for i in range(rate * 3):
+        t = i / rate
+        voiced = t < 1.5
+        envelope = 0.55 + 0.45 * math.sin(2 * math.pi * 4 * t) if voiced else 0.0
+        samples.append(int(20000 * envelope * math.sin(2 * math.pi * 300 * t)))
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(struct.pack(f"<{len(samples)}h", *samples))
+    return str(path)
+
+
 @pytest.fixture
 def chromium_in_netns(netns, tmp_path):  # noqa: F811
     wrapper = tmp_path / "chromium-in-netns"
@@ -85,10 +111,17 @@ def chromium_in_netns(netns, tmp_path):  # noqa: F811
     return str(wrapper)
 
 
+@pytest.fixture
+def speaking_media(tmp_path) -> tuple[str, ...]:
+    """FAKE_MEDIA with a microphone that speaks (see speech_like_wav)."""
+    return (*FAKE_MEDIA, f"--use-file-for-fake-audio-capture={speech_like_wav(tmp_path / 'speech.wav')}")
+
+
 def test_chair_and_two_communes_see_hear_and_take_the_floor(
     netns,  # noqa: F811
     janus_in_netns,  # noqa: F811
     chromium_in_netns,
+    speaking_media,
     portal_server,
     make_briefing,
     make_user,
@@ -118,7 +151,7 @@ def test_chair_and_two_communes_see_hear_and_take_the_floor(
 
     base = portal_server.url
     try:
-        with chromium(executable=chromium_in_netns, extra_args=FAKE_MEDIA, env={**os.environ}) as browser:
+        with chromium(executable=chromium_in_netns, extra_args=speaking_media, env={**os.environ}) as browser:
             chair = page_as(browser, base, session_cookie(host), viewport={"width": 1280, "height": 720})
             pages = [
                 page_as(browser, base, session_cookie(officer), viewport={"width": 1280, "height": 720})
@@ -140,6 +173,11 @@ def test_chair_and_two_communes_see_hear_and_take_the_floor(
                 assert audio_grows(page, host_feed), "commune: no chair audio"
             for state in (a, b):
                 wait_for(lambda s=state: frames(chair, s.janus_id) > 5, timeout=20, message="chair: no commune video")
+
+            # Active speaker: the chair's hall speaks; Janus's talking event reaches the board and the pages.
+            host_key = states[briefing.host.pk].pk
+            board.wait(lambda: board.row(host_key).get("talking") is True, timeout=15, message="never talking")
+            wait_page(pages[0], f"[...window.liveRoom.rows.values()].some(r => r.key === {host_key} && r.talking)")
 
             # Moderated: the communes are muted in Janus as they publish, so no sound of theirs arrives.
             board.wait(lambda: board.row(a.pk).get("audio_muted") and board.row(b.pk).get("audio_muted"), timeout=15)
@@ -184,6 +222,7 @@ def test_chair_and_two_communes_see_hear_and_take_the_floor(
             pages[0].screenshot(path=str(screenshot_dir() / "room-commune-share-1280.png"))
             chair.screenshot(path=str(screenshot_dir() / "room-chair-1280.png"))
             chair.click("#btn-share")
+            wait_page(chair, "!window.liveRoom.sharing", message="the chair's page still shares")
             board.wait(lambda: board.row(states[briefing.host.pk].pk).get("sharing") is False, timeout=15)
             for page in pages:
                 wait_page(page, f"!!document.querySelector(\"#stage-main .room-tile[data-feed='{host_feed}']\")")
@@ -212,3 +251,83 @@ def screenshot_dir():
     folder = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/portal-screenshots"))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def test_the_page_rejoins_by_itself_and_impostors_are_refused(
+    netns,  # noqa: F811
+    janus_in_netns,  # noqa: F811
+    chromium_in_netns,
+    portal_server,
+    make_briefing,
+    make_user,
+    eager_tasks,
+    settings,
+):
+    """
+    After Janus hangs up the site's PeerConnection (admin `hangup_webrtc`) the page rejoins with no
+    reload; a publisher with a commune's own token that claims another site's name, or that never told
+    the portal its session, is kicked, audited and shown on the chair's page. In Vietnamese, at 800 px.
+    """
+    import httpx
+
+    from live.models import LiveAction
+    from tests.janus_server import ADMIN_SECRET
+    from tests.live.helpers import Publisher
+
+    require_chromium()
+    settings.LANGUAGE_CODE = "vi"
+    briefing = make_briefing(n=2)
+    meeting = briefing.meeting
+    media_server_for(janus_in_netns)
+    host = make_user(Role.HOST)
+    officer, other_officer = (make_user(Role.COMMUNE_OFFICER, unit=c) for c in briefing.communes)
+    chair_api = Client()
+    chair_api.force_login(host)
+    api = f"/api/live/meetings/{meeting.pk}/"
+    assert chair_api.post(api + "start/").status_code == 200
+    room = VideoRoom.objects.get(meeting=meeting)
+    site, other = briefing.sites
+    state = room.participants.get(bridge_point=site)
+    board = BoardWatcher(
+        f"{portal_server.ws_url}/ws/live/meetings/{meeting.pk}/", session_cookie(host), portal_server.url
+    )
+    board.start()
+    base = portal_server.url
+    try:
+        with chromium(executable=chromium_in_netns, extra_args=FAKE_MEDIA, env={**os.environ}) as browser:
+            page = page_as(
+                browser, base, session_cookie(officer), locale="vi-VN", viewport={"width": 800, "height": 1000}
+            )
+            page.goto(f"{base}/live/meetings/{meeting.pk}/sites/{site.pk}/")
+            assert 'lang="vi"' in page.content() and "Xin phát biểu" in page.content()
+            page.click("#btn-join")
+            board.wait(lambda: board.row(state.pk).get("state") == "publishing", timeout=30, message="no publish")
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+            page.screenshot(path=str(screenshot_dir() / "room-commune-vi-800.png"))
+
+            # Janus hangs up the site's PeerConnection: the page rejoins by itself.
+            state.refresh_from_db()
+            response = httpx.post(
+                f"{janus_in_netns.admin_url}/{state.session_id}/{state.handle_id}",
+                json={"janus": "hangup_webrtc", "transaction": "t", "admin_secret": ADMIN_SECRET},
+            )
+            assert response.json()["janus"] == "success", response.text
+            board.wait(lambda: board.row(state.pk).get("state") != "publishing", timeout=10, message="no hangup")
+            board.wait(lambda: board.row(state.pk).get("state") == "publishing", timeout=30, message="no rejoin")
+            page.wait_for_selector("[data-testid=call-status].text-success", timeout=15000)
+
+            # Impostors with the other commune's own token: its neighbour's name; its own id, unclaimed.
+            other_api = Client()
+            other_api.force_login(other_officer)
+            config = other_api.get(api + f"sites/{other.pk}/join/").json()
+            ws = f"ws://127.0.0.1:{janus_in_netns.ws_port}"
+            impostor = Publisher(netns, ws, config, display=site.janus_display)
+            impostor.wait_event("kicked", timeout=20)
+            unclaimed = Publisher(netns, ws, config)
+            unclaimed.wait_event("kicked", timeout=20)
+            assert LiveAction.objects.filter(meeting=meeting, action="impostor").count() == 2
+            other_state = room.participants.get(bridge_point=other)
+            assert other_state.state == "not_connected"
+            assert board.row(state.pk)["state"] == "publishing"  # the real site was never touched
+    finally:
+        board.stop()
