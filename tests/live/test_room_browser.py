@@ -264,9 +264,10 @@ def test_the_page_rejoins_by_itself_and_impostors_are_refused(
     settings,
 ):
     """
-    After Janus hangs up the site's PeerConnection (admin `hangup_webrtc`) the page rejoins with no
-    reload; a publisher with a commune's own token that claims another site's name, or that never told
-    the portal its session, is kicked, audited and shown on the chair's page. In Vietnamese, at 800 px.
+    After Janus hangs up the site's PeerConnection (admin `hangup_webrtc`), and after Janus restarts,
+    the page rejoins with no reload; a publisher with a commune's own token that claims another site's
+    name, or that never told the portal its session, is kicked, audited and shown on the chair's page.
+    In Vietnamese, at 800 px.
     """
     import httpx
 
@@ -329,5 +330,13 @@ def test_the_page_rejoins_by_itself_and_impostors_are_refused(
             other_state = room.participants.get(bridge_point=other)
             assert other_state.state == "not_connected"
             assert board.row(state.pk)["state"] == "publishing"  # the real site was never touched
+
+            # Janus restarts mid-meeting: its "started" event recreates the room; the page, which lost
+            # its session, joins again by itself, with no reload.
+            janus_in_netns.stop()
+            janus_in_netns.start()
+            janus_in_netns.wait_ready()
+            board.wait(lambda: board.row(state.pk).get("state") == "publishing", timeout=60, message="no return")
+            page.wait_for_selector("[data-testid=call-status].text-success", timeout=15000)
     finally:
         board.stop()
