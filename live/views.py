@@ -98,6 +98,11 @@ ROOM_LABELS = {
     "mode_open": _("Open floor"),
     "impostor": _("Refused an impostor: %(name)s"),
     "confirm_end": _("End the meeting for every site?"),
+    "mute": _("Mute"),
+    "unmute": _("Unmute"),
+    "drop": _("Drop"),
+    "confirm_drop": _("Drop this site from the meeting?"),
+    "connecting_short": _("Connecting"),
 }
 
 

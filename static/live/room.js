@@ -460,6 +460,8 @@
         }
         if (jsep && share) share.handleRemoteJsep({ jsep });
       },
+      webrtcState: (on) => { if (!on && share) stopShare(); },
+      iceState: (state) => { if (state === "failed" && share) stopShare(); },
       onlocaltrack: (track, on) => {
         // The browser's own "Stop sharing" ends the track: stop publishing it.
         if (on) track.addEventListener("ended", stopShare);
@@ -585,7 +587,7 @@
       video.srcObject = stream;
       box.append(video);
     } else {
-      const empty = !row || row.state === "not_connected" ? L.not_connected : row.state === "publishing" ? L.no_video : L.connecting;
+      const empty = !row || row.state === "not_connected" ? L.not_connected : row.state === "publishing" ? L.no_video : L.connecting_short;
       box.append(el("div", { class: "room-tile-empty" }, feed || row ? empty : L.no_video));
     }
     const badges = el("div", { class: "room-tile-label" }, el("span", { class: "name" }, label));
@@ -641,15 +643,30 @@
       place(wrap, tile(row.state === "not_connected" ? null : row.feed, label, row.invited ? "" : "intruder"));
       if (row.state === "not_connected") wrap.firstElementChild.querySelector(".room-tile-empty").textContent = L.not_connected;
       const tileNode = wrap.firstElementChild;
-      const wantGive = page.operate && row.bridge_point_id && !row.host && meeting && meeting.status === "live"
-        && !(room && room.floor && room.floor.bridge_point_id === row.bridge_point_id);
-      const give = tileNode.querySelector("[data-action=give]");
-      if (wantGive && !give) {
-        const button = el("button", { class: "btn btn-sm btn-light room-tile-action", "data-action": "give", type: "button" }, L.give_floor);
-        button.onclick = () => api("POST", page.api + "floor/give/", { bridge_point_id: row.bridge_point_id });
-        tileNode.append(button);
-      } else if (!wantGive && give) {
-        give.remove();
+      // The board's controls on each tile: give the floor, mute or unmute, drop.
+      const live = page.operate && meeting && meeting.status === "live";
+      const inRoom = row.state !== "not_connected" && typeof row.key === "number";
+      const holds = room && room.floor && room.floor.bridge_point_id === row.bridge_point_id;
+      const actions = [];
+      if (live && row.bridge_point_id && !holds) {
+        actions.push(["give", L.give_floor, () => api("POST", page.api + "floor/give/", { bridge_point_id: row.bridge_point_id })]);
+      }
+      if (live && inRoom) {
+        actions.push(["mute", row.audio_muted ? L.unmute : L.mute,
+          () => api("POST", `${page.api}participants/${row.key}/mute/`, { mute: !row.audio_muted })]);
+        actions.push(["drop", L.drop, () => { if (confirm(L.confirm_drop)) api("POST", `${page.api}participants/${row.key}/drop/`); }]);
+      }
+      const signature = actions.map((a) => a[0] + a[1]).join("|");
+      const bar = tileNode.querySelector(".room-tile-actions");
+      if (!bar || bar.dataset.signature !== signature) {
+        if (bar) bar.remove();
+        if (actions.length) {
+          const node = el("div", { class: "room-tile-actions", "data-signature": signature },
+            actions.map(([name, label, handler]) => Object.assign(
+              el("button", { class: "btn btn-sm btn-light", "data-action": name, type: "button" }, label),
+              { onclick: handler })));
+          tileNode.append(node);
+        }
       }
       return wrap;
     });

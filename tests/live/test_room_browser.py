@@ -22,6 +22,8 @@ from django.test import Client
 from accounts.roles import Role
 from live.models import ParticipantState, VideoRoom
 from meetings.models import AgendaItem, FloorTurn
+from sites.choices import LinkKind
+from sites.models import NetworkLink
 from tests.browser import chromium, page_as, require_chromium
 from tests.live.conftest import media_server_for, session_cookie, wait_for
 from tests.live.helpers import BoardWatcher
@@ -133,6 +135,8 @@ def test_chair_and_two_communes_see_hear_and_take_the_floor(
     first_item = AgendaItem.objects.create(meeting=meeting, position=1, title="Tình hình kinh tế - xã hội")
     second_item = AgendaItem.objects.create(meeting=meeting, position=2, title="Báo cáo của các xã")
     media_server_for(janus_in_netns)
+    # The second commune is on a satellite link: it receives the low simulcast layer, the first (fibre) the high.
+    NetworkLink.objects.filter(bridge_point=briefing.sites[1]).update(kind=LinkKind.SATELLITE)
     host = make_user(Role.HOST)
     officers = [make_user(Role.COMMUNE_OFFICER, unit=commune) for commune in briefing.communes]
     chair_api = Client()
@@ -174,6 +178,12 @@ def test_chair_and_two_communes_see_hear_and_take_the_floor(
             for state in (a, b):
                 wait_for(lambda s=state: frames(chair, s.janus_id) > 5, timeout=20, message="chair: no commune video")
 
+            # Simulcast: the satellite site gets a smaller picture of the chair than the fibre site.
+            def widths():
+                return [stats(p)["video"].get(str(host_feed), {}).get("width", 0) for p in pages]
+
+            wait_for(lambda: 0 < widths()[1] < widths()[0], timeout=25, message=f"layers by link: {widths()}")
+
             # Active speaker: the chair's hall speaks; Janus's talking event reaches the board and the pages.
             host_key = states[briefing.host.pk].pk
             board.wait(lambda: board.row(host_key).get("talking") is True, timeout=15, message="never talking")
@@ -211,17 +221,22 @@ def test_chair_and_two_communes_see_hear_and_take_the_floor(
 
             # The chair shares a screen: every commune shows it large; stopping gives the stage back.
             chair.click(f"[data-item='{second_item.pk}']")
-            chair.click("#btn-share")
+            console: list[str] = []
+            chair.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+            chair.click("#btn-share", no_wait_after=True)
             share_feed = states[briefing.host.pk].share_janus_id
-            board.wait(
-                lambda: board.row(states[briefing.host.pk].pk).get("sharing") is True, timeout=20, message="no share"
-            )
+            try:
+                board.wait(lambda: board.row(states[briefing.host.pk].pk).get("sharing") is True, timeout=20)
+            except BaseException:
+                status = chair.evaluate("document.getElementById('call-status').textContent")
+                print("chair page:", status, chair.evaluate("window.liveRoom.sharing"), console[-30:])
+                raise
             for page in pages:
                 wait_page(page, f"!!document.querySelector(\"#stage-main .room-tile[data-feed='{share_feed}'] video\")")
                 wait_for(lambda p=page: frames(p, share_feed) > 3, timeout=15, message="share not decoded")
             pages[0].screenshot(path=str(screenshot_dir() / "room-commune-share-1280.png"))
             chair.screenshot(path=str(screenshot_dir() / "room-chair-1280.png"))
-            chair.click("#btn-share")
+            chair.click("#btn-share", no_wait_after=True)
             wait_page(chair, "!window.liveRoom.sharing", message="the chair's page still shares")
             board.wait(lambda: board.row(states[briefing.host.pk].pk).get("sharing") is False, timeout=15)
             for page in pages:
@@ -330,6 +345,17 @@ def test_the_page_rejoins_by_itself_and_impostors_are_refused(
             other_state = room.participants.get(bridge_point=other)
             assert other_state.state == "not_connected"
             assert board.row(state.pk)["state"] == "publishing"  # the real site was never touched
+            # A token of another meeting does not open this room: Janus refuses it (not in the allowed list).
+            elsewhere = make_briefing(n=1)
+            assert chair_api.post(f"/api/live/meetings/{elsewhere.meeting.pk}/start/").status_code == 200
+            stranger_api = Client()
+            stranger_api.force_login(make_user(Role.COMMUNE_OFFICER, unit=elsewhere.communes[0]))
+            foreign = stranger_api.get(
+                f"/api/live/meetings/{elsewhere.meeting.pk}/sites/{elsewhere.sites[0].pk}/join/"
+            ).json()
+            intruder = Publisher(netns, ws, {**foreign, "room": room.room_id, "pin": room.pin})
+            refusal = intruder.wait_event("error", timeout=20)
+            assert refusal["detail"].get("error_code") == 433, refusal
 
             # Janus restarts mid-meeting: its "started" event recreates the room; the page, which lost
             # its session, joins again by itself, with no reload.
