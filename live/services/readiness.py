@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from common.exceptions import ApplicationError
 from live.models import ParticipantState, ReadinessCheck
 from meetings.models import Meeting, MeetingInvitation
+from sites.choices import TestCallResult
+from sites.models import BridgePoint
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -44,7 +46,13 @@ def readiness_from_state(*, state: ParticipantState) -> None:
     if not (published or state.media_received):
         return
     check, _created = ReadinessCheck.objects.get_or_create(invitation_id=state.invitation_id)
-    check.test_call_at = timezone.now()
+    before = (check.test_call_published, check.test_call_media_received)
+    now = timezone.now()
+    check.test_call_at = now
     check.test_call_published = check.test_call_published or published
     check.test_call_media_received = check.test_call_media_received or state.media_received
     check.save(update_fields=["test_call_at", "test_call_published", "test_call_media_received", "updated_at"])
+    if (check.test_call_published, check.test_call_media_received) != before and state.bridge_point_id:
+        # The bridge point's own "last test call" (its page, the readiness board) follows the result.
+        result = TestCallResult.OK if check.test_call_media_received else TestCallResult.DEGRADED
+        BridgePoint.objects.filter(pk=state.bridge_point_id).update(last_test_at=now, last_test_result=result)

@@ -347,6 +347,10 @@ def test_test_call_before_start_fills_readiness(client, briefing):
     check = ReadinessCheck.objects.get(invitation=state.invitation)
     assert check.test_call_published and check.test_call_media_received
     assert not AttendanceInterval.objects.exists()  # a test call is not attendance
+    # The bridge point's own "last test call" shows it (issue 14: it did not).
+    state.bridge_point.refresh_from_db()
+    assert state.bridge_point.last_test_result == "ok"
+    assert state.bridge_point.last_test_at == check.test_call_at
 
 
 def test_query_count_per_event_is_bounded(client, live_room):
