@@ -69,3 +69,7 @@ class LiveBoardConsumer(PortalJsonConsumer):
     async def live_delta(self, event: dict[str, Any]) -> None:
         """Handles `live.delta` from the channel layer: forward the numbered delta."""
         await self.send_json({"type": "delta", "data": event["data"]})
+
+    async def live_test_call(self, event: dict[str, Any]) -> None:
+        """Handles `live.test_call`: the portal asks the named bridge points' room pages for a test call."""
+        await self.send_json({"type": "test_call", "data": event["data"]})

@@ -9,4 +9,10 @@ BEAT_SCHEDULE = {
         # A run that waited longer than one period is stale: the next one is already queued.
         "options": {"expires": settings.LIVE_RECONCILE_SECONDS},
     },
+    # T-60 automatic test calls (b8): room pages left open at the bridge points answer the request.
+    "live-test-calls": {
+        "task": "live.tasks.test_calls_request",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
 }

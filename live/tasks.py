@@ -126,3 +126,11 @@ def participant_refuse(room_pk: int, janus_id: int) -> None:
     from live.services import participant_refuse as refuse
 
     refuse(room_pk=room_pk, janus_id=janus_id)
+
+
+@shared_task(ignore_result=True)
+def test_calls_request() -> None:
+    """Every minute from T-60: ask open room pages of untested bridge points to make their test call."""
+    from live.services import test_calls_request as request
+
+    request()

@@ -103,6 +103,8 @@ ROOM_LABELS = {
     "drop": _("Drop"),
     "confirm_drop": _("Drop this site from the meeting?"),
     "connecting_short": _("Connecting"),
+    "auto_test": _("Automatic test call, asked by the portal before the meeting…"),
+    "auto_test_done": _("Automatic test call done."),
 }
 
 

@@ -55,7 +55,7 @@ from live.services.placement import (
     site_bitrate,
     site_bitrates,
 )
-from live.services.readiness import readiness_from_state, readiness_record
+from live.services.readiness import readiness_from_state, readiness_record, test_calls_request
 from live.services.reconcile import (
     ReconcileReport,
     _live_tokens,
@@ -110,5 +110,6 @@ __all__ = [
     "server_reconcile",
     "site_bitrate",
     "site_bitrates",
+    "test_calls_request",
     "tokens_sync",
 ]

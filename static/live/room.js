@@ -501,8 +501,25 @@
     };
   }
 
+  // T-60 (b8): the portal asks the room pages left open at untested bridge points for a test call.
+  let autoTest = false;
+  function autoTestCall(ids) {
+    if (!ids.includes(page.bridge_point) || !cfg || wantIn || ended || !meeting || meeting.status !== "scheduled") return;
+    const key = `live-test-call-${page.bridge_point}-${cfg.room}`;
+    if (Date.now() - Number(localStorage.getItem(key) || 0) < 10 * 60 * 1000) return; // once in ten minutes
+    localStorage.setItem(key, String(Date.now()));
+    join();
+    autoTest = true;
+    say(L.auto_test, "info");
+    setTimeout(() => {
+      if (autoTest && wantIn && meeting && meeting.status === "scheduled") leave(L.auto_test_done);
+      autoTest = false;
+    }, 30000);
+  }
+
   function applyMessage(message) {
     const data = message.data;
+    if (message.type === "test_call") { autoTestCall(data.bridge_points || []); return; }
     if (message.type === "snapshot") {
       rows.clear();
       data.participants.forEach((p) => rows.set(String(p.key), p));
@@ -767,7 +784,7 @@
   // Wiring
   //
 
-  $("btn-join").onclick = join;
+  $("btn-join").onclick = () => { autoTest = false; join(); };
   $("btn-leave").onclick = () => leave(L.left);
   $("btn-share").onclick = () => (share ? stopShare() : startShare());
   $("btn-fullscreen").onclick = () => {
@@ -830,7 +847,7 @@
     return out;
   }
   window.liveRoom = {
-    join, leave, stats, startShare, stopShare,
+    join, leave, stats, startShare, stopShare, get autoTest() { return autoTest; },
     get rows() { return rows; }, get room() { return room; }, get publishers() { return publishers; },
     get janusSession() { return janus && janus.getSessionId(); }, get ended() { return ended; },
     get sharing() { return !!share; },

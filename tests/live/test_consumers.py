@@ -154,3 +154,44 @@ async def _test_deltas_are_forwarded_without_a_thread_hop(briefing, room, make_u
     assert consumer_error is not None and "no.such.handler" in str(consumer_error)
     for comm in watchers[1:]:
         await comm.disconnect()
+
+
+def test_t60_test_call_request_reaches_the_room_pages(briefing, room, make_user):
+    """
+    From T-60 the portal asks the room pages of bridge points without a good test call (and the host's
+    hall) for one, over the meeting's websocket (b8); a site whose test call Janus received is not asked.
+    """
+    asyncio.run(_test_t60_test_call_request_reaches_the_room_pages(briefing, room, make_user))
+
+
+async def _test_t60_test_call_request_reaches_the_room_pages(briefing, room, make_user):
+    from asgiref.sync import sync_to_async
+
+    from live.models import ReadinessCheck, VideoRoom
+
+    def prepare():
+        VideoRoom.objects.filter(pk=room.pk).update(status=VideoRoom.Status.ACTIVE)
+        tested = briefing.meeting.invitations.get(bridge_point=briefing.sites[0])
+        ReadinessCheck.objects.create(invitation=tested, test_call_published=True, test_call_media_received=True)
+
+    await sync_to_async(prepare)()
+    officer = await sync_to_async(make_user)(Role.COMMUNE_OFFICER, unit=briefing.communes[1])
+    comm = communicator(officer, briefing.meeting.pk)
+    connected, _ = await comm.connect()
+    assert connected
+    assert (await comm.receive_json_from(timeout=3))["type"] == "snapshot"
+    asked = await sync_to_async(services.test_calls_request)()
+    expected = sorted([site.pk for site in briefing.sites[1:]] + [briefing.host.pk])
+    assert sorted(asked[briefing.meeting.pk]) == expected
+    message = await comm.receive_json_from(timeout=3)
+    assert message["type"] == "test_call" and sorted(message["data"]["bridge_points"]) == expected
+    await comm.disconnect()
+
+    def later():
+        # The meeting has started (or is more than an hour away): nobody is asked.
+        from meetings.models import Meeting
+
+        Meeting.objects.filter(pk=briefing.meeting.pk).update(status=Meeting.Status.LIVE)
+        return services.test_calls_request()
+
+    assert await sync_to_async(later)() == {}
