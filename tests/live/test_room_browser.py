@@ -15,6 +15,7 @@ communes open their room pages from the portal and join.
 import os
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -366,3 +367,51 @@ def test_the_page_rejoins_by_itself_and_impostors_are_refused(
             page.wait_for_selector("[data-testid=call-status].text-success", timeout=15000)
     finally:
         board.stop()
+
+
+def test_t60_the_open_room_page_makes_the_test_call_by_itself(
+    netns,  # noqa: F811
+    janus_in_netns,  # noqa: F811
+    chromium_in_netns,
+    portal_server,
+    make_briefing,
+    make_user,
+    eager_tasks,
+):
+    """
+    A commune's room PC keeps its room page open before the briefing; at T-60 the portal asks it for a
+    test call (b8) and the page makes one by itself: the readiness check and the bridge point's last
+    test call show that Janus received its media; the page then leaves the room again.
+    """
+    from live import services
+    from live.models import ReadinessCheck
+
+    require_chromium()
+    briefing = make_briefing(n=1, starts_in=timedelta(minutes=30))
+    media_server_for(janus_in_netns)
+    services.rooms_provision(meeting_ids=[briefing.meeting.pk])
+    room = VideoRoom.objects.get(meeting=briefing.meeting)
+    assert room.status == "active"
+    site = briefing.sites[0]
+    officer = make_user(Role.COMMUNE_OFFICER, unit=briefing.communes[0])
+    base = portal_server.url
+    with chromium(executable=chromium_in_netns, extra_args=FAKE_MEDIA, env={**os.environ}) as browser:
+        page = page_as(browser, base, session_cookie(officer))
+        page.goto(f"{base}/live/meetings/{briefing.meeting.pk}/sites/{site.pk}/")
+        wait_page(page, "window.liveRoom.rows.size > 0")  # the websocket's snapshot arrived
+        asked = in_thread(services.test_calls_request)
+        assert site.pk in asked[briefing.meeting.pk]
+        wait_page(page, "window.liveRoom.autoTest")
+        invitation = briefing.meeting.invitations.get(bridge_point=site)
+        wait_for(
+            lambda: ReadinessCheck.objects.filter(invitation=invitation, test_call_media_received=True).exists(),
+            timeout=30,
+            message="no automatic test call",
+        )
+        site.refresh_from_db()
+        assert site.last_test_result == "ok" and site.last_test_at is not None
+        # The next minute's request no longer names the site (the host's hall, with no page open, still is).
+        assert in_thread(services.test_calls_request)[briefing.meeting.pk] == [briefing.host.pk]
+        # The page left the room again after its 30-second call.
+        wait_page(page, "!window.liveRoom.autoTest", timeout=45)
+        assert page.evaluate("window.liveRoom.janusSession") in (None, 0)
