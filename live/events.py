@@ -252,7 +252,7 @@ def _refuse(
 
     room_state_on_commit(room=room)
     room_pk = room.pk
-    transaction.on_commit(lambda: participant_refuse.delay(room_pk=room_pk, janus_id=janus_id))
+    transaction.on_commit(lambda: participant_refuse.delay(room_pk=room_pk, janus_id=janus_id), robust=True)
 
 
 def _on_share(state: ParticipantState, name: str, event: Event) -> bool:
@@ -272,7 +272,7 @@ def _enforce_floor_on_commit(state: ParticipantState) -> None:
     from live.tasks import floor_enforce
 
     state_id = state.pk
-    transaction.on_commit(lambda: floor_enforce.delay(state_id=state_id))
+    transaction.on_commit(lambda: floor_enforce.delay(state_id=state_id), robust=True)
 
 
 def _joined(state: ParticipantState, data: dict[str, Any], event: Event) -> None:

@@ -48,6 +48,7 @@ BOARD_LABELS = {
     "status_cancelled": _("Cancelled"),
     "kbps": _("kbit/s"),
     "loss": _("loss"),
+    "impostor": _("Refused an impostor: %(name)s"),
 }
 
 ROOM_LABELS = {
@@ -105,6 +106,7 @@ ROOM_LABELS = {
     "connecting_short": _("Connecting"),
     "auto_test": _("Automatic test call, asked by the portal before the meeting…"),
     "auto_test_done": _("Automatic test call done."),
+    "mic_muted": _("Microphone off: ask for the floor to speak"),
 }
 
 

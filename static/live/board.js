@@ -16,6 +16,7 @@
 
   const rows = new Map();
   let meeting = null;
+  let roomState = null;
   let seq = null;
   let socket = null;
   let retry = 0;
@@ -89,7 +90,16 @@
     return tr;
   }
 
+  // Participants the portal refused (another site's name or id, an unclaimed session): kicked and listed.
+  function renderAlerts() {
+    const box = document.getElementById("board-alerts");
+    const alerts = (roomState && roomState.alerts) || [];
+    box.hidden = !alerts.length;
+    box.replaceChildren(...alerts.map((a) => el("div", {}, L.impostor.replace("%(name)s", a.target) + " · " + time(a.at))));
+  }
+
   function render() {
+    renderAlerts();
     tbody.replaceChildren(...[...rows.values()].map(renderRow));
     if (meeting) {
       statusBadge.textContent = L["status_" + meeting.status] || meeting.status;
@@ -105,6 +115,7 @@
       rows.clear();
       data.participants.forEach((p) => rows.set(String(p.key), p));
       meeting = data.meeting;
+      roomState = data.room;
       seq = data.seq;
     } else if (message.type === "delta" && data.meeting) {
       // The meeting itself changed (started, room created, ended): rows may have been re-keyed, and a
@@ -120,6 +131,7 @@
       }
       seq = data.seq;
       data.participants.forEach((p) => rows.set(String(p.key), p));
+      if (data.room) roomState = data.room;
     }
     render();
   }

@@ -157,6 +157,7 @@
 
   function teardown() {
     clearTimeout(watchdog);
+    $("mic-status").hidden = true;
     const old = janus;
     janus = pub = sub = share = null;
     publishers.clear();
@@ -266,7 +267,10 @@
       if (msg.unpublished !== undefined) dropPublisher(msg.unpublished);
       if (msg.leaving !== undefined && msg.leaving !== "ok") dropPublisher(msg.leaving);
       if (msg.moderation && String(msg.id) === String(cfg.id)) {
-        say(msg.moderation === "muted" ? L.muted : L.unmuted, msg.moderation === "muted" ? "warning" : "success");
+        const mic = $("mic-status");
+        mic.textContent = msg.moderation === "muted" ? L.mic_muted : L.unmuted;
+        mic.className = "badge " + (msg.moderation === "muted" ? "text-bg-secondary" : "text-bg-success");
+        mic.hidden = false;
       }
       if (msg.leaving === "ok" && msg.reason === "kicked") {
         fetchConfig().then((got) => {
