@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cameras.choices import AlertKind, CameraStatus, CameraType, Health, Placement, RecorderKind
+from common.display import local_datetime
 from common.fields import EncryptedTextField
 from common.models import TimeStampedModel
 from common.scoping import ScopedQuerySet
@@ -226,7 +227,7 @@ class CameraOutage(models.Model):
         indexes = [models.Index(fields=("camera", "started_at"))]
 
     def __str__(self) -> str:
-        return f"{self.camera} {self.started_at:%d/%m/%Y %H:%M}"
+        return f"{self.camera} {local_datetime(self.started_at)}"
 
     @property
     def duration(self) -> timedelta | None:

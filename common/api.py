@@ -5,12 +5,14 @@ Every error body has the same shape: `{"message": str, "extra": {...}}`; validat
 field errors in `extra.fields`.
 """
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
@@ -105,7 +107,18 @@ def history_rows(instance: Any) -> list[dict[str, Any]]:
 
 
 def _plain(value: Any) -> Any:
-    return value if isinstance(value, (int, float, bool, type(None))) else str(value)
+    """A raw value for JSON: times in ISO 8601 local time (as DRF writes `history_date`), lists as lists."""
+    if isinstance(value, (int, float, bool, type(None))):
+        return value
+    if isinstance(value, dt.datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(value)
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):

@@ -27,8 +27,8 @@ from django.views import generic
 from django_filters.views import FilterMixin
 from django_tables2 import RequestConfig, Table
 
-from common.api import history_rows
 from common.exceptions import ApplicationError
+from common.history import history_display
 from common.imports import EXPORTERS, ImportSpec, run_import
 from common.scoping import ensure_in_scope, restrict_related_choices, scope_queryset
 
@@ -120,7 +120,7 @@ class ObjectDetailView(ObjectViewMixin, generic.DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if hasattr(self.object, "history"):
-            context["history"] = history_rows(self.object)[:50]
+            context["history"] = history_display(self.object)
         # The Edit and Delete buttons: only for a user allowed to, and only where the object type has
         # such a page (tasks, for one, are changed through their own actions, not a generic form).
         context["edit_url"] = self.action_url("edit") if context["can_change"] else None

@@ -59,24 +59,11 @@ def get_item(mapping: dict, key: Any) -> Any:
 @register.simple_tag
 def object_fields(obj: Any, exclude: str = "id,created_at,updated_at") -> list[tuple[str, Any]]:
     """(label, display value) of an object's concrete fields, for a generic detail page."""
-    from django.db import models
-    from django.template.defaultfilters import date as date_filter
+    from common.display import field_display
 
     skip = set(exclude.split(","))
-    rows = []
-    for field in obj._meta.concrete_fields:
-        if field.name in skip or getattr(field, "secret", False):
-            continue
-        value = getattr(obj, f"get_{field.name}_display")() if field.choices else getattr(obj, field.name)
-        if isinstance(field, models.BooleanField):
-            from django.utils.translation import gettext
-
-            value = gettext("Yes") if value else gettext("No")
-        elif isinstance(field, models.DateTimeField) and value:
-            value = date_filter(value, "d/m/Y H:i")
-        elif isinstance(field, models.DateField) and value:
-            value = date_filter(value, "d/m/Y")
-        elif field.name.endswith("_vnd"):
-            value = format_vnd(value)
-        rows.append((field.verbose_name, value))
-    return rows
+    return [
+        (field.verbose_name, field_display(obj, field))
+        for field in obj._meta.concrete_fields
+        if field.name not in skip and not getattr(field, "secret", False)
+    ]

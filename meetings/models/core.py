@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.display import TIME_FORMAT, local_datetime
 from common.models import TimeStampedModel
 from common.scoping import ScopedQuerySet
 
@@ -263,8 +264,5 @@ class AttendanceInterval(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.bridge_point} {self.joined_at:%H:%M}–{self.left_at:%H:%M}"
-            if self.left_at
-            else (f"{self.bridge_point} {self.joined_at:%H:%M}–")
-        )
+        left = local_datetime(self.left_at, TIME_FORMAT) if self.left_at else ""
+        return f"{self.bridge_point} {local_datetime(self.joined_at, TIME_FORMAT)}–{left}"

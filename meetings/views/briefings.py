@@ -19,8 +19,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View, generic
 
-from common.api import history_rows
 from common.exceptions import ApplicationError
+from common.history import history_display
 from common.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, ObjectViewMixin
 from meetings.filtersets.briefings import MeetingFilterSet, TaskFilterSet
 from meetings.forms import briefings as forms
@@ -456,7 +456,7 @@ class MinutesDetailView(MinutesMixin, generic.TemplateView):
             can_write=user.has_perm("meetings.change_minutes"),
             can_approve=user.has_perm("meetings.approve_minutes"),
             own_draft=minutes.drafted_by_id == user.pk and not services.minutes_may_self_approve(),
-            history=history_rows(minutes)[:50],
+            history=history_display(minutes),
             **kwargs,
         )
 
