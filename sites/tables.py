@@ -29,7 +29,7 @@ class UnitTable(BaseTable):
 class SiteTable(BaseTable):
     name = tables.Column(linkify=True)
     unit = tables.Column(linkify=True, order_by=("unit__name",))
-    terrain = tables.Column(accessor="effective_terrain", orderable=False)
+    terrain = tables.Column(accessor="effective_terrain", verbose_name=_("Terrain"), orderable=False)
 
     class Meta(BaseTable.Meta):
         model = Site
