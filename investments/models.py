@@ -87,7 +87,10 @@ class CatalogueItem(TimeStampedModel):
     def get_kind_display(self) -> str:
         if self.equipment_kind:
             return str(EquipmentKind(self.equipment_kind).label)
-        return str(_("Camera: %(type)s") % {"type": self.camera_type})
+        from cameras.choices import CameraType
+
+        label = CameraType(self.camera_type).label if self.camera_type in CameraType.values else self.camera_type
+        return str(_("Camera: %(type)s") % {"type": label})
 
 
 class ItemPrice(models.Model):
