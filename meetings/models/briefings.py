@@ -39,7 +39,9 @@ class AgendaItem(models.Model):
     and their children 1.1, 1.2, …. A parent's planned time is the sum of its children's.
     """
 
-    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="agenda_items")
+    meeting = models.ForeignKey(
+        "meetings.Meeting", verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="agenda_items"
+    )
     parent = models.ForeignKey(
         "self", verbose_name=_("parent item"), on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
@@ -83,7 +85,9 @@ class MeetingDocument(TimeStampedModel):
         PNG = "png", "PNG"
         JPEG = "jpeg", "JPEG"
 
-    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="documents")
+    meeting = models.ForeignKey(
+        "meetings.Meeting", verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="documents"
+    )
     title = models.CharField(_("title"), max_length=255)
     file = models.FileField(_("file"), upload_to=document_upload_to, max_length=255)
     original_name = models.CharField(_("original file name"), max_length=255)
@@ -106,7 +110,9 @@ class MeetingDocument(TimeStampedModel):
 class DelegationMember(models.Model):
     """One person in an invited site's delegation (thành phần dự họp): name and position."""
 
-    invitation = models.ForeignKey("meetings.MeetingInvitation", on_delete=models.CASCADE, related_name="members")
+    invitation = models.ForeignKey(
+        "meetings.MeetingInvitation", verbose_name=_("invitation"), on_delete=models.CASCADE, related_name="members"
+    )
     position_order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("name"), max_length=120)
     position = models.CharField(_("position"), max_length=200, blank=True)
@@ -136,8 +142,12 @@ class RollCall(TimeStampedModel):
         LATE = "late", _("Late")
         ABSENT = "absent", _("Absent")
 
-    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="roll_calls")
-    bridge_point = models.ForeignKey("sites.BridgePoint", on_delete=models.PROTECT, related_name="roll_calls")
+    meeting = models.ForeignKey(
+        "meetings.Meeting", verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="roll_calls"
+    )
+    bridge_point = models.ForeignKey(
+        "sites.BridgePoint", verbose_name=_("bridge point"), on_delete=models.PROTECT, related_name="roll_calls"
+    )
     status = models.CharField(_("status"), max_length=8, choices=Status)
     headcount = models.PositiveSmallIntegerField(_("headcount"), default=0)
     names = models.TextField(_("names"), blank=True, help_text=_("One person per line."))
@@ -199,7 +209,9 @@ class Minutes(TimeStampedModel):
         IN_REVIEW = "in_review", _("In review")
         APPROVED = "approved", _("Approved")
 
-    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, related_name="minutes")
+    meeting = models.ForeignKey(
+        "meetings.Meeting", verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="minutes"
+    )
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     previous = models.OneToOneField(
         "self", verbose_name=_("amends"), on_delete=models.PROTECT, null=True, blank=True, related_name="amendment"
@@ -281,7 +293,9 @@ class MinutesTask(TimeStampedModel):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
-    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, related_name="tasks")
+    meeting = models.ForeignKey(
+        "meetings.Meeting", verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="tasks"
+    )
     unit = models.ForeignKey(
         "sites.AdministrativeUnit", verbose_name=_("assigned to"), on_delete=models.PROTECT, related_name="tasks"
     )
