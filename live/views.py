@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -176,6 +177,7 @@ class BoardView(LiveMixin, generic.TemplateView):
                 "ws": f"/ws/live/meetings/{meeting.pk}/",
                 "api": f"/api/live/meetings/{meeting.pk}/",
                 "operate": self.request.user.has_perm("live.operate_room"),
+                "time_zone": settings.TIME_ZONE,
             },
         }
 
@@ -245,6 +247,7 @@ class RoomView(LiveMixin, generic.TemplateView):
                 "join": join,
                 "ended": ended,
                 "auto_join": self.request.GET.get("auto") == "1",
+                "time_zone": settings.TIME_ZONE,
                 "operate": is_host and user.has_perm("live.operate_room"),
                 "ws": f"/ws/live/meetings/{meeting.pk}/",
                 "api": api,

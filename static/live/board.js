@@ -40,7 +40,10 @@
   }
 
   function time(iso) {
-    return iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "–";
+    // The portal's time zone, whatever the browser's: a time on the board is the district's local time.
+    return iso ? new Date(iso).toLocaleTimeString("vi-VN", {
+      hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone: config.time_zone,
+    }) : "–";
   }
 
   async function act(url, body) {

@@ -90,7 +90,8 @@
   }
 
   function time(iso) {
-    return iso ? new Date(iso).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" }) : "";
+    // The portal's time zone, whatever the browser's clock says.
+    return iso ? new Date(iso).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: page.time_zone }) : "";
   }
 
   //
