@@ -259,8 +259,12 @@ def wait_ready(sites: list[Site], host: Site, timeout: float) -> tuple[float, li
 
 def join_all(sites: list[Site], base: str, meeting_pk: int) -> None:
     for s in sites:
-        s.page.goto(f"{base}/live/meetings/{meeting_pk}/sites/{s.bp.pk}/", wait_until="load")
-        s.page.click("#btn-join")
+        try:
+            s.page.goto(f"{base}/live/meetings/{meeting_pk}/sites/{s.bp.pk}/", wait_until="load", timeout=60000)
+            s.page.click("#btn-join", timeout=60000)
+        except Exception as exc:  # an overloaded machine: the page is reported, the run goes on
+            s.errors.append(f"join: {str(exc).splitlines()[0]}")
+            print(f"  {s.name} could not join: {str(exc).splitlines()[0]}")
         time.sleep(0.3)  # stagger, as sites join a real briefing over a minute
 
 
@@ -395,6 +399,8 @@ def main() -> None:
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("run as root (network namespace)")
+    # SIGTERM (e.g. `timeout`) ends the run through the cleanup below, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     setup_django()
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM calls next to Playwright's sync loop
 
