@@ -147,3 +147,5 @@ def load() -> None:
                 break
             except ConflictError:
                 continue
+    # The past briefings were held (roll call, minutes): closed as such, as beat would within minutes.
+    services.meetings_close_past()

@@ -97,6 +97,8 @@ def my_commune(request: HttpRequest) -> dict[str, Any]:
     for invitation in invitations:
         invitation.state = selectors.delegation_state(invitation=invitation, now=now)
         invitation.state_label = selectors.DelegationState.LABELS[invitation.state]
+        # Delegations close when the meeting starts: a started one is no longer asked to confirm.
+        invitation.can_confirm = not selectors.meeting_has_started(meeting=invitation.meeting, now=now)
     tasks, more_tasks = first_rows(
         selectors.task_list_for_user(user=user).filter(status=MinutesTask.Status.OPEN).order_by("due_on", "pk"),
         PANEL_ROWS,

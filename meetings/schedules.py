@@ -10,4 +10,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=5, hour="7-17"),
         "options": {"expires": 3000},
     },
+    # Meetings whose end passed unstarted become "not held" (or "ended" when recorded as held), and
+    # the communes' requests to confirm delegations to meetings that have started leave their to-do lists.
+    "meetings-close-past": {
+        "task": "meetings.tasks.meetings_close_past",
+        "schedule": 300,
+        "options": {"expires": 300},
+    },
 }

@@ -14,6 +14,14 @@ def tasks_announce_due() -> int:
 
 
 @shared_task(acks_late=True, ignore_result=True)
+def meetings_close_past() -> int:
+    """Close meetings whose end has passed unstarted (held or not held) and expire their delegation requests."""
+    from meetings.services.briefings import meetings_close_past as close
+
+    return close()
+
+
+@shared_task(acks_late=True, ignore_result=True)
 def minutes_pdf_prepare(minutes_id: int) -> None:
     """Make approved minutes' PDF ahead of the first download (idempotent: cached once made)."""
     from meetings.models import Minutes

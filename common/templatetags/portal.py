@@ -35,6 +35,8 @@ BADGE_COLOURS = {
     "overdue": "danger",
     "retired": "secondary",
     "cancelled": "secondary",
+    "not_held": "secondary",
+    "superseded": "secondary",
     "": "secondary",
     "unknown": "secondary",
     "maintenance": "warning",

@@ -81,8 +81,13 @@ class Meeting(TimeStampedModel):
 
     title = models.CharField(_("title"), max_length=255)
     booking = models.OneToOneField(
+        # Its end passed and it was never started nor recorded as held (meetings_close_past).
+        NOT_HELD = "not_held", _("Not held")
         Booking, verbose_name=_("booking"), on_delete=models.PROTECT, null=True, blank=True, related_name="meeting"
     )
+    # Over: nothing more happens to a meeting in these statuses (no delegation, no invitation).
+    OVER_STATUSES = (Status.ENDED, Status.NOT_HELD, Status.CANCELLED)
+
     host_bridge_point = models.ForeignKey(
         "sites.BridgePoint",
         verbose_name=_("host bridge point"),

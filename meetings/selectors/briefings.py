@@ -11,7 +11,19 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +65,20 @@ def meeting_list_for_user(*, user: User) -> QuerySet[Meeting]:
         return qs
     invited = MeetingInvitation.objects.filter(meeting=OuterRef("pk"), bridge_point__room__site__unit_id__in=unit_ids)
     return qs.filter(Q(host_bridge_point__room__site__unit_id__in=unit_ids) | Exists(invited))
+
+
+def meeting_list_in_date_order(qs: QuerySet[Meeting], *, now: datetime | None = None) -> QuerySet[Meeting]:
+    """
+    The order of the briefings list: what is live or still to come first, the soonest first; then
+    the meetings that are over, the most recent first. One ORDER BY, so paging and filters still work.
+    """
+    now = now or timezone.now()
+    upcoming = Q(status=Meeting.Status.LIVE) | (Q(ends_at__gte=now) & ~Q(status__in=Meeting.OVER_STATUSES))
+    return qs.annotate(
+        is_past=Case(When(upcoming, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        upcoming_at=Case(When(upcoming, then=F("starts_at")), default=None),
+        past_at=Case(When(upcoming, then=None), default=F("starts_at")),
+    ).order_by("is_past", F("upcoming_at").asc(nulls_last=True), F("past_at").desc(nulls_last=True), "-pk")
 
 
 def meeting_get_for_user(*, user: User, pk: int) -> Meeting:

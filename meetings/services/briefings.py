@@ -132,9 +132,47 @@ def meeting_update(*, meeting: Meeting, **fields: Any) -> Meeting:
 
 
 @transaction.atomic
+@transaction.atomic
+def meetings_close_past(*, now: datetime | None = None) -> int:
+    """
+    Close the meetings whose end has passed while they were still scheduled (never started in the
+    live room): held (ENDED) when a roll call found a site present or late or minutes were started
+    (a briefing held without the live room and recorded by hand), NOT_HELD otherwise. Then answer the
+    requests to confirm delegations that can no longer be confirmed. Idempotent; beat runs it every
+    five minutes (`meetings.tasks.meetings_close_past`). Returns the number of meetings closed.
+    """
+    now = now or timezone.now()
+    past = list(
+        Meeting.objects.select_for_update(skip_locked=True)
+        .filter(status=Meeting.Status.SCHEDULED, ends_at__lte=now)
+        .order_by("pk")
+    )
+    ids = [meeting.pk for meeting in past]
+    held = set(
+        RollCall.objects.filter(
+            meeting_id__in=ids, status__in=(RollCall.Status.PRESENT, RollCall.Status.LATE)
+        ).values_list("meeting_id", flat=True)
+    ) | set(Minutes.objects.filter(meeting_id__in=ids).values_list("meeting_id", flat=True))
+    for meeting in past:
+        held_here = meeting.pk in held
+        meeting.status = Meeting.Status.ENDED if held_here else Meeting.Status.NOT_HELD
+        meeting._change_reason = "recorded as held" if held_here else "end passed, never started"
+        meeting.save(update_fields=["status", "updated_at"])
+    notices.delegation_requests_expire(now=now)
+    return len(past)
+
+
+def _mark_held(meeting: Meeting) -> None:
+    """A meeting closed as not held that a roll call or minutes now record as held becomes ENDED."""
+    if meeting.status == Meeting.Status.NOT_HELD:
+        meeting.status = Meeting.Status.ENDED
+        meeting._change_reason = "recorded as held"
+        meeting.save(update_fields=["status", "updated_at"])
+
+
 def meeting_invite(*, meeting: Meeting, bridge_points: Iterable[BridgePoint]) -> list[MeetingInvitation]:
     """Invite bridge points (idempotent: already invited ones are skipped; the host is never invited)."""
-    if meeting.status in (Meeting.Status.ENDED, Meeting.Status.CANCELLED):
+    if meeting.status in Meeting.OVER_STATUSES:
         raise ApplicationError(_("Sites cannot be invited to a meeting that has ended or was cancelled."))
     existing = set(meeting.invitations.values_list("bridge_point_id", flat=True))
     created = []
@@ -411,6 +449,8 @@ def _issuing_bodies(meeting: Meeting) -> tuple[str, str]:
     issuing = f"Ủy ban nhân dân {unit.name}".upper()
     governing = f"UBND {unit.parent.name}".upper() if unit.parent else ""
     return governing, issuing
+    if status != RollCall.Status.ABSENT:
+        _mark_held(meeting)
 
 
 def _place(meeting: Meeting) -> str:
@@ -490,6 +530,7 @@ def minutes_update(*, minutes: Minutes, user: User, **fields: Any) -> Minutes:
     minutes = _locked(minutes)
     if minutes.status == Minutes.Status.APPROVED:
         raise ConflictError(_("Approved minutes cannot be changed; amend them instead."))
+    _mark_held(meeting)
     if minutes.status != Minutes.Status.DRAFT:
         raise ConflictError(_("These minutes are in review; they can be edited after being returned to draft."))
     for name in MINUTES_EDITABLE_FIELDS:

@@ -5,6 +5,9 @@ Who must act on a briefing, told through `notifications.notify` (in-app now, ema
 - the leaders when minutes are submitted for approval;
 - a commune's officers when one of its tasks falls due (two days before) and again when it is overdue.
 
+A request that can no longer be answered (a delegation to a meeting that has started or is over) is
+taken off the to-do lists by `delegation_requests_expire`.
+
 Each function is called inside the service's transaction, so a rolled-back action notifies no one.
 """
 
@@ -12,18 +15,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
-from meetings.models import MeetingInvitation, Minutes, MinutesTask
+from meetings.models import Meeting, MeetingInvitation, Minutes, MinutesTask
 from notifications.choices import NotificationKind
+from notifications.models import Notification
 from notifications.selectors import notification_recipients
 from notifications.services import notification_mark_done, notify
 
@@ -95,6 +99,41 @@ def delegation_settled(*, invitation: MeetingInvitation) -> None:
     """Confirmed: the commune officers' request to confirm this delegation is answered."""
     notification_mark_done(
         kind=NotificationKind.DELEGATION_TO_CONFIRM, url=reverse("meetings:delegation_edit", args=[invitation.pk])
+    )
+
+
+def delegation_requests_expire(*, now: datetime | None = None) -> int:
+    """
+    Answer the requests to confirm a delegation that nobody can confirm any more: the meeting has
+    started (delegations close at the start), is over or was cancelled, or the site was uninvited.
+    Works from the unread requests only (a handful), so it costs the same however many meetings
+    there were. Returns the number of notifications marked read.
+    """
+    now = now or timezone.now()
+    urls = set(
+        Notification.objects.filter(kind=NotificationKind.DELEGATION_TO_CONFIRM, read_at__isnull=True)
+        .values_list("url", flat=True)
+        .distinct()
+    )
+    by_invitation: dict[int, str] = {}
+    for url in urls:
+        try:
+            match = resolve(url)
+        except Resolver404:
+            continue
+        if match.view_name == "meetings:delegation_edit":
+            by_invitation[int(match.kwargs["pk"])] = url
+    if not by_invitation:
+        return 0
+    open_ids = set(
+        MeetingInvitation.objects.filter(
+            pk__in=by_invitation, meeting__starts_at__gt=now, meeting__status=Meeting.Status.SCHEDULED
+        ).values_list("pk", flat=True)
+    )
+    return sum(
+        notification_mark_done(kind=NotificationKind.DELEGATION_TO_CONFIRM, url=url)
+        for pk, url in by_invitation.items()
+        if pk not in open_ids
     )
 
 

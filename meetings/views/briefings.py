@@ -93,7 +93,9 @@ class MeetingListView(ObjectListView):
     filterset_class = MeetingFilterSet
 
     def get_queryset(self) -> QuerySet[Meeting]:
-        qs = selectors.meeting_list_for_user(user=self.request.user).annotate(invitation_count=Count("invitations"))
+        qs = selectors.meeting_list_in_date_order(
+            selectors.meeting_list_for_user(user=self.request.user).annotate(invitation_count=Count("invitations"))
+        )
         self.filterset = MeetingFilterSet(self.request.GET or None, queryset=qs, request=self.request)
         return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else qs
 
