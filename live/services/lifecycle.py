@@ -125,9 +125,8 @@ def meeting_end(*, meeting: Meeting, user: User) -> Meeting:
     meeting_sites_changed(meeting=meeting)
     now = timezone.now()
     floor_turns_end(meeting=meeting, at=now)
-    AttendanceInterval.objects.filter(
-        meeting=meeting, source=AttendanceInterval.Source.MEDIA, left_at__isnull=True
-    ).update(left_at=now)
+    # Every open interval closes now: media ones and the roll call's of sites called while live.
+    AttendanceInterval.objects.filter(meeting=meeting, left_at__isnull=True).update(left_at=now)
     room = VideoRoom.objects.filter(meeting=meeting).first()
     delta_on_commit(meeting=meeting, room=room, meeting_changed=True)
     meeting_id = meeting.pk

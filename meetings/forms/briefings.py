@@ -171,6 +171,10 @@ class RollCallRowForm(forms.Form):
     headcount = forms.IntegerField(label=_("Headcount"), min_value=0, max_value=500, required=False)
     names = forms.CharField(label=_("Names"), widget=forms.Textarea(attrs={"rows": 1}), required=False)
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
+    # A late site's arrival (local time on the meeting's day); without it, the time of the roll call.
+    arrived_at = forms.TimeField(
+        label=_("Arrived at"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,10 +1,14 @@
 """The core of the meetings app: a booking of a room, a meeting on it, its invited bridge points and
 the attendance intervals that a person (roll call) or Janus media events fill."""
 
+from datetime import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -77,17 +81,17 @@ class Meeting(TimeStampedModel):
         SCHEDULED = "scheduled", _("Scheduled")
         LIVE = "live", _("Live")
         ENDED = "ended", _("Ended")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    title = models.CharField(_("title"), max_length=255)
-    booking = models.OneToOneField(
         # Its end passed and it was never started nor recorded as held (meetings_close_past).
         NOT_HELD = "not_held", _("Not held")
-        Booking, verbose_name=_("booking"), on_delete=models.PROTECT, null=True, blank=True, related_name="meeting"
-    )
+        CANCELLED = "cancelled", _("Cancelled")
+
     # Over: nothing more happens to a meeting in these statuses (no delegation, no invitation).
     OVER_STATUSES = (Status.ENDED, Status.NOT_HELD, Status.CANCELLED)
 
+    title = models.CharField(_("title"), max_length=255)
+    booking = models.OneToOneField(
+        Booking, verbose_name=_("booking"), on_delete=models.PROTECT, null=True, blank=True, related_name="meeting"
+    )
     host_bridge_point = models.ForeignKey(
         "sites.BridgePoint",
         verbose_name=_("host bridge point"),
@@ -133,6 +137,26 @@ class Meeting(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting_detail", args=[self.pk])
+
+    def held_period(self, *, now: datetime | None = None) -> tuple[datetime, datetime | None]:
+        """
+        When the meeting really ran: from the host's start (else the scheduled start) to the host's end
+        (else the scheduled end, for a meeting that ended or is past without being held live); the end is
+        None while the meeting runs or is still to come. Reads the live room's audit (`live_actions`).
+        """
+        actions = dict(
+            self.live_actions.filter(action__in=("start", "end"))
+            .order_by("at")
+            .values_list("action", "at")  # the latest of each wins: a restarted meeting's last start
+        )
+        start = actions.get("start", self.starts_at)
+        if self.status == self.Status.LIVE:
+            return start, None
+        if self.status == self.Status.ENDED:
+            return start, max(actions.get("end", self.ends_at), start)
+        if self.ends_at <= (now or timezone.now()):
+            return start, self.ends_at
+        return start, None
 
 
 class MeetingInvitation(TimeStampedModel):
@@ -271,3 +295,16 @@ class AttendanceInterval(models.Model):
     def __str__(self) -> str:
         left = local_datetime(self.left_at, TIME_FORMAT) if self.left_at else ""
         return f"{self.bridge_point} {local_datetime(self.joined_at, TIME_FORMAT)}–{left}"
+
+    def clean(self) -> None:
+        """Once the meeting is over, an interval is closed and lies within the time it really ran."""
+        start, end = self.meeting.held_period()
+        if end is None:
+            return
+        if self.left_at is None:
+            raise ValidationError({"left_at": _("The meeting has ended: the interval must end too.")})
+        if self.joined_at < start or self.left_at > end:
+            raise ValidationError(
+                _("An attendance interval must lie within the meeting's time (%(start)s–%(end)s).")
+                % {"start": local_datetime(start, TIME_FORMAT), "end": local_datetime(end, TIME_FORMAT)}
+            )

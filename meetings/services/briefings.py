@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.display import TIME_FORMAT, local_datetime
 from common.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from common.scoping import ensure_in_scope
 from meetings.models import (
@@ -132,7 +133,6 @@ def meeting_update(*, meeting: Meeting, **fields: Any) -> Meeting:
 
 
 @transaction.atomic
-@transaction.atomic
 def meetings_close_past(*, now: datetime | None = None) -> int:
     """
     Close the meetings whose end has passed while they were still scheduled (never started in the
@@ -170,6 +170,7 @@ def _mark_held(meeting: Meeting) -> None:
         meeting.save(update_fields=["status", "updated_at"])
 
 
+@transaction.atomic
 def meeting_invite(*, meeting: Meeting, bridge_points: Iterable[BridgePoint]) -> list[MeetingInvitation]:
     """Invite bridge points (idempotent: already invited ones are skipped; the host is never invited)."""
     if meeting.status in Meeting.OVER_STATUSES:
@@ -400,7 +401,9 @@ def roll_call_record(
 ) -> RollCall:
     """
     Record (or correct) one site's roll call and keep its `roll_call` attendance interval in step:
-    present sites joined at the start, late ones when they arrived, absent ones have none.
+    present sites joined at the start, late ones when they arrived, absent ones have none. The interval
+    lies within the meeting's real time (`Meeting.held_period`); once the meeting is over it is closed at
+    its real end. A late site on a meeting that is over arrived when given, else when media first saw it.
     """
     if meeting.status == Meeting.Status.CANCELLED:
         raise ApplicationError(_("The meeting was cancelled."))
@@ -410,6 +413,35 @@ def roll_call_record(
         headcount = 0
     elif headcount < 1:
         raise ApplicationError(_("A present or late site has a headcount of at least one."))
+    start, end = meeting.held_period()
+    joined = None
+    if status == RollCall.Status.PRESENT:
+        joined = start
+    elif status == RollCall.Status.LATE:
+        joined = arrived_at
+        if joined is None and end is not None:
+            joined = (
+                AttendanceInterval.objects.filter(
+                    meeting=meeting,
+                    bridge_point=bridge_point,
+                    source=AttendanceInterval.Source.MEDIA,
+                    joined_at__gte=start,
+                    joined_at__lte=end,
+                )
+                .order_by("joined_at")
+                .values_list("joined_at", flat=True)
+                .first()
+            )
+            if joined is None:
+                raise ApplicationError(
+                    _("The meeting is over: give the time %(site)s arrived.") % {"site": bridge_point}
+                )
+        joined = max(joined or timezone.now(), start)
+        if end is not None and joined > end:
+            raise ApplicationError(
+                _("%(site)s cannot arrive after the meeting ended (%(end)s).")
+                % {"site": bridge_point, "end": local_datetime(end, TIME_FORMAT)}
+            )
     roll_call = RollCall.objects.filter(meeting=meeting, bridge_point=bridge_point).first() or RollCall(
         meeting=meeting, bridge_point=bridge_point
     )
@@ -417,6 +449,8 @@ def roll_call_record(
     roll_call.recorded_by = user
     roll_call.full_clean()
     roll_call.save()
+    if status != RollCall.Status.ABSENT:
+        _mark_held(meeting)
 
     intervals = AttendanceInterval.objects.filter(
         meeting=meeting, bridge_point=bridge_point, source=AttendanceInterval.Source.ROLL_CALL
@@ -424,12 +458,11 @@ def roll_call_record(
     if status == RollCall.Status.ABSENT:
         intervals.delete()
     else:
-        joined = meeting.starts_at if status == RollCall.Status.PRESENT else (arrived_at or timezone.now())
-        joined = max(joined, meeting.starts_at)
         interval = intervals.first() or AttendanceInterval(
             meeting=meeting, bridge_point=bridge_point, source=AttendanceInterval.Source.ROLL_CALL
         )
-        interval.joined_at, interval.note = joined, note[:255]
+        interval.joined_at, interval.left_at, interval.note = joined, end, note[:255]
+        interval.full_clean()
         interval.save()
     return roll_call
 
@@ -449,8 +482,6 @@ def _issuing_bodies(meeting: Meeting) -> tuple[str, str]:
     issuing = f"Ủy ban nhân dân {unit.name}".upper()
     governing = f"UBND {unit.parent.name}".upper() if unit.parent else ""
     return governing, issuing
-    if status != RollCall.Status.ABSENT:
-        _mark_held(meeting)
 
 
 def _place(meeting: Meeting) -> str:
@@ -499,6 +530,7 @@ def minutes_draft_create(*, meeting: Meeting, user: User) -> Minutes:
     )
     minutes.full_clean()
     minutes.save()
+    _mark_held(meeting)
     return minutes
 
 
@@ -530,7 +562,6 @@ def minutes_update(*, minutes: Minutes, user: User, **fields: Any) -> Minutes:
     minutes = _locked(minutes)
     if minutes.status == Minutes.Status.APPROVED:
         raise ConflictError(_("Approved minutes cannot be changed; amend them instead."))
-    _mark_held(meeting)
     if minutes.status != Minutes.Status.DRAFT:
         raise ConflictError(_("These minutes are in review; they can be edited after being returned to draft."))
     for name in MINUTES_EDITABLE_FIELDS:

@@ -6,6 +6,7 @@ refused change comes back as a message and changes nothing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -26,10 +27,12 @@ from meetings.filtersets.briefings import MeetingFilterSet, TaskFilterSet
 from meetings.forms import briefings as forms
 from meetings.models import (
     AgendaItem,
+    AttendanceInterval,
     Meeting,
     MeetingInvitation,
     Minutes,
     MinutesTask,
+    RollCall,
     TextBlock,
 )
 from meetings.selectors import briefings as selectors
@@ -334,6 +337,10 @@ class RollCallView(BriefingMixin, View):
                 if rc
                 else {"headcount": row.invitation.expected_headcount or None}
             )
+            if rc and rc.status == RollCall.Status.LATE:
+                called = [i for i in row.intervals if i.source == AttendanceInterval.Source.ROLL_CALL]
+                if called:
+                    initial["arrived_at"] = timezone.localtime(called[0].joined_at).time().replace(second=0)
             rows.append(
                 (row, forms.RollCallRowForm(data, prefix=f"bp{row.invitation.bridge_point_id}", initial=initial))
             )
@@ -365,6 +372,10 @@ class RollCallView(BriefingMixin, View):
                     if not form.has_changed() or not form.cleaned_data["status"]:
                         continue
                     data = form.cleaned_data
+                    arrived_at = None
+                    if data.get("arrived_at") and data["status"] == RollCall.Status.LATE:
+                        day = timezone.localtime(meeting.starts_at).date()
+                        arrived_at = timezone.make_aware(datetime.combine(day, data["arrived_at"]))
                     try:
                         services.roll_call_record(
                             meeting=meeting,
@@ -374,6 +385,7 @@ class RollCallView(BriefingMixin, View):
                             headcount=data["headcount"] or 0,
                             names=data["names"],
                             note=data["note"],
+                            arrived_at=arrived_at,
                         )
                         saved += 1
                     except ApplicationError as exc:

@@ -222,7 +222,14 @@ def test_overdue_tasks_mark_the_units_headquarters(office, host, officer):
 def test_site_section_lists_meetings_attendance_and_tasks(client, office, host, officer, other_officer):
     meeting = held(office, host, days_ago=2, title="Giao ban tuần 46")
     bp = invitation_of(meeting, "tam-hai").bridge_point
-    services.roll_call_record(meeting=meeting, bridge_point=bp, user=office, status="late", headcount=4)
+    services.roll_call_record(
+        meeting=meeting,
+        bridge_point=bp,
+        user=office,
+        status="late",
+        headcount=4,
+        arrived_at=meeting.starts_at + timedelta(minutes=10),
+    )
     held(office, host, days_ago=9, title="Giao ban tuần 45")
     make_meeting(office, host, title="Giao ban tuần 48")
     services.task_create(

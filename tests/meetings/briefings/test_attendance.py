@@ -1,0 +1,138 @@
+"""Attendance (issue 14): roll call intervals within the meeting's real time, connected time, headcounts."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from common.exceptions import ApplicationError
+from live.models import LiveAction
+from meetings.models import AttendanceInterval, Meeting
+from meetings.services import briefings as services
+
+from .conftest import invitation_of, make_meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def _held(meeting, office, *, late_by=timedelta(minutes=7), ended_early_by=timedelta(minutes=30)):
+    """The meeting ran: the host started it `late_by` after the scheduled start and ended it early."""
+    start = LiveAction.objects.create(meeting=meeting, action=LiveAction.Action.START, user=office)
+    end = LiveAction.objects.create(meeting=meeting, action=LiveAction.Action.END, user=office)
+    LiveAction.objects.filter(pk=start.pk).update(at=meeting.starts_at + late_by)
+    LiveAction.objects.filter(pk=end.pk).update(at=meeting.ends_at - ended_early_by)
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.ENDED)
+    meeting.refresh_from_db()
+    return meeting.starts_at + late_by, meeting.ends_at - ended_early_by
+
+
+@pytest.fixture
+def past_meeting(office, host):
+    return make_meeting(office, host, starts_in=-timedelta(days=3), title="Giao ban đã họp")
+
+
+def test_roll_call_on_an_ended_meeting_gives_a_closed_interval_within_its_real_time(past_meeting, office):
+    started, ended = _held(past_meeting, office)
+    bp = invitation_of(past_meeting, "tam-hai").bridge_point
+    services.roll_call_record(meeting=past_meeting, bridge_point=bp, user=office, status="present", headcount=5)
+    interval = AttendanceInterval.objects.get(meeting=past_meeting, bridge_point=bp, source="roll_call")
+    assert (interval.joined_at, interval.left_at) == (started, ended)
+    # Late, arrived at a given time: from then until the real end; arriving after the end is refused.
+    services.roll_call_record(
+        meeting=past_meeting,
+        bridge_point=bp,
+        user=office,
+        status="late",
+        headcount=5,
+        arrived_at=started + timedelta(minutes=20),
+    )
+    interval.refresh_from_db()
+    assert (interval.joined_at, interval.left_at) == (started + timedelta(minutes=20), ended)
+    with pytest.raises(ApplicationError):
+        services.roll_call_record(
+            meeting=past_meeting,
+            bridge_point=bp,
+            user=office,
+            status="late",
+            headcount=5,
+            arrived_at=ended + timedelta(minutes=1),
+        )
+
+
+def test_late_roll_call_after_the_end_takes_the_arrival_from_media_or_asks_for_it(past_meeting, office):
+    started, ended = _held(past_meeting, office)
+    bp = invitation_of(past_meeting, "tam-hai").bridge_point
+    # No arrival time and nothing seen by media: "now" is after the end, so the service asks.
+    with pytest.raises(ApplicationError):
+        services.roll_call_record(meeting=past_meeting, bridge_point=bp, user=office, status="late", headcount=3)
+    seen = started + timedelta(minutes=11)
+    AttendanceInterval.objects.create(
+        meeting=past_meeting, bridge_point=bp, source="media", joined_at=seen, left_at=ended
+    )
+    services.roll_call_record(meeting=past_meeting, bridge_point=bp, user=office, status="late", headcount=3)
+    interval = AttendanceInterval.objects.get(meeting=past_meeting, bridge_point=bp, source="roll_call")
+    assert (interval.joined_at, interval.left_at) == (seen, ended)
+
+
+def test_past_meeting_never_held_live_uses_its_scheduled_time(past_meeting, office):
+    """Still "scheduled" but over: the interval closes at the scheduled end, never stays open."""
+    bp = invitation_of(past_meeting, "tam-hai").bridge_point
+    services.roll_call_record(meeting=past_meeting, bridge_point=bp, user=office, status="present", headcount=5)
+    interval = AttendanceInterval.objects.get(meeting=past_meeting, bridge_point=bp, source="roll_call")
+    assert (interval.joined_at, interval.left_at) == (past_meeting.starts_at, past_meeting.ends_at)
+
+
+def test_roll_call_while_live_closes_when_the_meeting_ends(past_meeting, office, host):
+    from live.services import meeting_end
+
+    Meeting.objects.filter(pk=past_meeting.pk).update(status=Meeting.Status.LIVE)
+    past_meeting.refresh_from_db()
+    bp = invitation_of(past_meeting, "tam-hai").bridge_point
+    services.roll_call_record(meeting=past_meeting, bridge_point=bp, user=office, status="present", headcount=5)
+    interval = AttendanceInterval.objects.get(meeting=past_meeting, bridge_point=bp, source="roll_call")
+    assert interval.left_at is None
+    meeting_end(meeting=past_meeting, user=office)
+    interval.refresh_from_db()
+    assert interval.left_at is not None and interval.left_at >= interval.joined_at
+
+
+def test_an_open_interval_of_an_ended_meeting_does_not_validate(past_meeting, office):
+    from django.core.exceptions import ValidationError
+
+    started, ended = _held(past_meeting, office)
+    bp = invitation_of(past_meeting, "tam-hai").bridge_point
+    interval = AttendanceInterval(meeting=past_meeting, bridge_point=bp, source="roll_call", joined_at=started)
+    with pytest.raises(ValidationError):
+        interval.full_clean()
+    interval.left_at = ended + timedelta(minutes=5)
+    with pytest.raises(ValidationError):
+        interval.full_clean()
+    interval.left_at = ended
+    interval.full_clean()
+
+
+def test_roll_call_page_takes_a_late_sites_arrival_time(client, make_user, past_meeting, office):
+    from django.urls import reverse
+
+    from accounts.roles import Role
+
+    started, ended = _held(past_meeting, office)
+    client.force_login(make_user(Role.HOST))
+    tam_hai = invitation_of(past_meeting, "tam-hai").bridge_point
+    url = reverse("meetings:briefing_roll_call", args=[past_meeting.pk])
+    arrived = timezone.localtime(started + timedelta(minutes=15)).replace(second=0, microsecond=0)
+    # Without the arrival the page says what is missing and saves nothing.
+    response = client.post(url, {f"bp{tam_hai.pk}-status": "late", f"bp{tam_hai.pk}-headcount": 4})
+    assert response.status_code == 200 and not AttendanceInterval.objects.filter(meeting=past_meeting).exists()
+    response = client.post(
+        url,
+        {
+            f"bp{tam_hai.pk}-status": "late",
+            f"bp{tam_hai.pk}-headcount": 4,
+            f"bp{tam_hai.pk}-arrived_at": arrived.strftime("%H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    interval = AttendanceInterval.objects.get(meeting=past_meeting, bridge_point=tam_hai, source="roll_call")
+    assert (interval.joined_at, interval.left_at) == (arrived, ended)
+    assert arrived.strftime("%H:%M") in client.get(url).content.decode()
