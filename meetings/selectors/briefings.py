@@ -256,10 +256,22 @@ class AttendanceRow:
         return [i for i in self.intervals if i.source == AttendanceInterval.Source.MEDIA]
 
     @property
-    def media_minutes(self) -> int:
+    def media_seconds(self) -> int:
         end = timezone.now()
-        seconds = sum(((i.left_at or end) - i.joined_at).total_seconds() for i in self.media_intervals)
-        return int(seconds // 60)
+        return int(sum(((i.left_at or end) - i.joined_at).total_seconds() for i in self.media_intervals))
+
+    @property
+    def media_minutes(self) -> int:
+        """Connected minutes, a started minute counting whole: 59 s is 1, never 0 for a site media saw."""
+        return -(-self.media_seconds // 60)
+
+    @property
+    def media_duration(self) -> str:
+        """What a person reads: seconds under a minute ('59 s'), else minutes rounded up ('2′')."""
+        seconds = self.media_seconds
+        if seconds < 60:
+            return _("%(seconds)d s") % {"seconds": seconds}
+        return f"{self.media_minutes}′"
 
     @property
     def attended(self) -> bool:

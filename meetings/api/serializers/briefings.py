@@ -193,7 +193,8 @@ class AttendanceRowSerializer(serializers.Serializer):
     expected_headcount = serializers.IntegerField(source="invitation.expected_headcount")
     roll_call = RollCallSerializer(allow_null=True)
     intervals = AttendanceIntervalSerializer(many=True)
-    media_minutes = serializers.IntegerField()
+    media_minutes = serializers.IntegerField(help_text="Connected minutes, a started minute counting whole.")
+    media_seconds = serializers.IntegerField()
     attended = serializers.BooleanField()
 
 

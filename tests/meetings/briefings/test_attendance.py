@@ -136,3 +136,31 @@ def test_roll_call_page_takes_a_late_sites_arrival_time(client, make_user, past_
     interval = AttendanceInterval.objects.get(meeting=past_meeting, bridge_point=tam_hai, source="roll_call")
     assert (interval.joined_at, interval.left_at) == (arrived, ended)
     assert arrived.strftime("%H:%M") in client.get(url).content.decode()
+
+
+def test_59_seconds_of_connection_is_not_0_minutes(client, make_user, past_meeting, office):
+    """Under a minute reads in seconds; from a minute on, minutes rounded up (a started minute counts)."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from accounts.roles import Role
+    from meetings.selectors import briefings as selectors
+
+    tam_hai = invitation_of(past_meeting, "tam-hai").bridge_point
+    tam_son = invitation_of(past_meeting, "tam-son").bridge_point
+    at = past_meeting.starts_at
+    AttendanceInterval.objects.create(
+        meeting=past_meeting, bridge_point=tam_hai, source="media", joined_at=at, left_at=at + timedelta(seconds=59)
+    )
+    AttendanceInterval.objects.create(
+        meeting=past_meeting, bridge_point=tam_son, source="media", joined_at=at, left_at=at + timedelta(seconds=61)
+    )
+    rows = {r.invitation.bridge_point: r for r in selectors.attendance_sheet(user=office, meeting=past_meeting)}
+    assert (rows[tam_hai].media_seconds, rows[tam_hai].media_minutes) == (59, 1)
+    assert (rows[tam_son].media_seconds, rows[tam_son].media_minutes) == (61, 2)
+    with translation.override("vi"):
+        assert str(rows[tam_hai].media_duration) == "59 giây"
+    assert rows[tam_son].media_duration == "2′"
+    client.force_login(make_user(Role.HOST))
+    page = client.get(reverse("meetings:briefing_roll_call", args=[past_meeting.pk])).content.decode()
+    assert "seen by media: 59 s" in page and "0′" not in page
