@@ -67,7 +67,7 @@ def _meeting(title: str, starts_at: datetime, organiser: User, host: BridgePoint
     )
     for position, (title_, presenter, minutes, children) in enumerate(AGENDA, start=1):
         parent = services.agenda_item_save(
-            meeting=meeting, title=title_, presenter=presenter, duration_minutes=minutes or 1, position=position
+            meeting=meeting, title=title_, presenter=presenter, duration_minutes=minutes, position=position
         )
         for child_position, (child, child_presenter, child_minutes) in enumerate(children, start=1):
             services.agenda_item_save(

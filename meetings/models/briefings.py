@@ -36,7 +36,8 @@ __all__ = [
 class AgendaItem(models.Model):
     """
     An item of a meeting's agenda (chương trình họp), in a tree: top-level items are numbered 1, 2, …
-    and their children 1.1, 1.2, …. A parent's planned time is the sum of its children's.
+    and their children 1.1, 1.2, …. An item's own duration comes first; a parent's is its introduction,
+    before its children (0 for a heading only), so a parent spans its own time plus its children's.
     """
 
     meeting = models.ForeignKey(
@@ -49,7 +50,10 @@ class AgendaItem(models.Model):
     title = models.CharField(_("title"), max_length=300)
     presenter = models.CharField(_("presenter"), max_length=200, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(
-        _("planned duration (minutes)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(600)]
+        _("planned duration (minutes)"),
+        default=10,
+        validators=[MinValueValidator(0), MaxValueValidator(600)],
+        help_text=_("For an item with sub-items: its introduction, before them (0 for none)."),
     )
     history = HistoricalRecords()
 

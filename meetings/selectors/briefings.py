@@ -132,15 +132,23 @@ class AgendaRow:
     item: AgendaItem
     number: str
     depth: int
-    minutes: int
+    minutes: int  # the whole span: the item's own time plus its children's
     starts_at: datetime
     ends_at: datetime
+    has_children: bool = False
+
+    @property
+    def own_minutes(self) -> int:
+        """The item's own time: for a parent, its introduction before its children."""
+        return self.item.duration_minutes
 
 
 def agenda_rows(*, meeting: Meeting) -> list[AgendaRow]:
     """
-    The agenda in reading order with numbers (1, 1.1, 1.2, 2 …) and planned times. Leaves take their
-    own duration one after another from the start; a parent spans its children.
+    The agenda in reading order with numbers (1, 1.1, 1.2, 2 …) and planned times, one item after
+    another from the start. An item takes its own duration; a parent's own duration is its
+    introduction, before its children, so a parent spans its own time plus its children's
+    (a parent of 20′ with children of 5′ and 5′ runs 30′: 20′ introduction, then 1.1, then 1.2).
     """
     items = list(meeting.agenda_items.all())
     children: dict[int | None, list[AgendaItem]] = defaultdict(list)
@@ -156,12 +164,12 @@ def agenda_rows(*, meeting: Meeting) -> list[AgendaRow]:
             number = f"{prefix}{index}"
             start = clock
             slot = len(rows)
-            if children.get(item.pk):
+            clock = clock + timedelta(minutes=item.duration_minutes)
+            has_children = bool(children.get(item.pk))
+            if has_children:
                 walk(item.pk, f"{number}.", depth + 1)
-            else:
-                clock = clock + timedelta(minutes=item.duration_minutes)
             total = int((clock - start).total_seconds() // 60)
-            rows.insert(slot, AgendaRow(item, number, depth, total, start, clock))
+            rows.insert(slot, AgendaRow(item, number, depth, total, start, clock, has_children))
 
     walk(None, "", 0)
     return rows

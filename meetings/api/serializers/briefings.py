@@ -103,7 +103,8 @@ class AgendaRowSerializer(serializers.Serializer):
     depth = serializers.IntegerField()
     title = serializers.CharField(source="item.title")
     presenter = serializers.CharField(source="item.presenter")
-    minutes = serializers.IntegerField()
+    minutes = serializers.IntegerField(help_text="The whole span: own minutes plus the children's.")
+    own_minutes = serializers.IntegerField(help_text="The item's own time; a parent's introduction.")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
 

@@ -136,10 +136,11 @@ def test_meeting_create_with_group_invite_agenda_and_planned_end(api, office, ho
     child = {"meeting": meeting_id, "title": "Con", "duration_minutes": 7, "parent": first.json()["id"]}
     assert client.post("/api/agenda-items/", child, format="json").status_code == 201
     agenda = client.get(f"/api/meetings/{meeting_id}/agenda/").json()
-    assert [(i["number"], i["minutes"]) for i in agenda["items"]] == [("1", 7), ("1.1", 7)]
+    # The parent's own 5′ is its introduction, before its child: it spans 5 + 7.
+    assert [(i["number"], i["minutes"], i["own_minutes"]) for i in agenda["items"]] == [("1", 12, 5), ("1.1", 7, 7)]
     planned_end = datetime.fromisoformat(agenda["planned_end"].replace("Z", "+00:00"))
-    assert abs(planned_end - (starts + timedelta(minutes=7))) < timedelta(seconds=1)
-    bad = {**child, "title": "", "duration_minutes": 0}
+    assert abs(planned_end - (starts + timedelta(minutes=12))) < timedelta(seconds=1)
+    bad = {**child, "title": "", "duration_minutes": 601}
     assert client.post("/api/agenda-items/", bad, format="json").status_code == 400
     response = client.post(
         "/api/meetings/",

@@ -47,7 +47,7 @@ def test_meeting_must_end_after_start(office, host):
 
 
 def test_agenda_numbering_and_planned_times(meeting):
-    """1, 1.1, 2 …; a parent spans its children; the planned end follows the durations."""
+    """1, 1.1, 2 …; a parent spans its own time (its introduction) and its children's; the planned end follows."""
     second = services.agenda_item_save(meeting=meeting, title="Ý kiến các xã", duration_minutes=20)
     first = meeting.agenda_items.get(parent=None, position=1)
     services.agenda_item_save(meeting=meeting, title="Tam Hải", duration_minutes=5, parent=first)
@@ -58,9 +58,50 @@ def test_agenda_numbering_and_planned_times(meeting):
         ("1.2", "Tam Hải", 1),
         ("2", "Ý kiến các xã", 0),
     ]
-    assert rows[0].minutes == 15 and rows[3].item == second
-    assert rows[3].starts_at == meeting.starts_at + timedelta(minutes=15)
-    assert selectors.agenda_planned_end(meeting=meeting) == meeting.starts_at + timedelta(minutes=35)
+    assert rows[0].minutes == 15 + 10 + 5 and rows[3].item == second
+    assert rows[3].starts_at == meeting.starts_at + timedelta(minutes=30)
+    assert selectors.agenda_planned_end(meeting=meeting) == meeting.starts_at + timedelta(minutes=50)
+
+
+def test_a_parents_own_duration_is_its_introduction_before_its_children(office, host, client):
+    """Issue 14: a parent of 20′ with two children of 5′ was shown as 10′ and the schedule skipped its 20′."""
+    meeting = services.meeting_create(
+        user=office,
+        title="Giao ban",
+        chair="Chủ tịch",
+        host_bridge_point=host,
+        starts_at=timezone.now() + timedelta(days=3),
+        ends_at=timezone.now() + timedelta(days=3, hours=2),
+    )
+    opening = services.agenda_item_save(meeting=meeting, title="Khai mạc", duration_minutes=5)
+    parent = services.agenda_item_save(meeting=meeting, title="Phòng chống bão", duration_minutes=20)
+    services.agenda_item_save(meeting=meeting, title="Xã ven biển", duration_minutes=5, parent=parent)
+    services.agenda_item_save(meeting=meeting, title="Xã miền núi", duration_minutes=5, parent=parent)
+    heading = services.agenda_item_save(meeting=meeting, title="Ý kiến", duration_minutes=0)
+    services.agenda_item_save(meeting=meeting, title="Tam Hải", duration_minutes=10, parent=heading)
+    closing = services.agenda_item_save(meeting=meeting, title="Kết luận", duration_minutes=10)
+    assert opening and closing
+
+    start = meeting.starts_at
+    rows = selectors.agenda_rows(meeting=meeting)
+    got = [
+        (r.number, r.minutes, r.own_minutes, (r.starts_at - start).seconds // 60, (r.ends_at - start).seconds // 60)
+        for r in rows
+    ]
+    assert got == [
+        ("1", 5, 5, 0, 5),
+        ("2", 30, 20, 5, 35),  # 20′ introduction, then 2.1 and 2.2
+        ("2.1", 5, 5, 25, 30),
+        ("2.2", 5, 5, 30, 35),
+        ("3", 10, 0, 35, 45),  # a heading only
+        ("3.1", 10, 10, 35, 45),
+        ("4", 10, 10, 45, 55),
+    ]
+    assert selectors.agenda_planned_end(meeting=meeting, rows=rows) == start + timedelta(minutes=55)
+
+    client.force_login(office)
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert "(30′)" in html and "introduction 20′" in html
 
 
 def test_agenda_item_cannot_be_put_under_itself(meeting):
