@@ -441,8 +441,28 @@
     return room.share_by_floor && room.floor && room.floor.bridge_point_id === page.bridge_point;
   }
 
-  function startShare() {
-    if (!janus || share) return;
+  // The screen is captured at once, inside the click (browsers allow getDisplayMedia only then), and
+  // handed to janus.js as a track once the share publisher has joined.
+  let shareTrack = null;
+  let sharePending = false;
+  async function startShare() {
+    if (!janus || share || sharePending) return;
+    sharePending = true;
+    let track;
+    try {
+      const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+      track = stream.getVideoTracks()[0];
+    } catch (error) {
+      sharePending = false;
+      say(L.share_failed + ": " + (error.message || error), "warning");
+      return;
+    }
+    sharePending = false;
+    if (!janus) { track.stop(); return; }
+    shareTrack = track;
+    track.addEventListener("ended", stopShare); // the browser's own "Stop sharing"
+    localShare = new MediaStream([track]);
+    renderStage();
     janus.attach({
       plugin: "janus.plugin.videoroom",
       success: (handle) => {
@@ -451,12 +471,13 @@
           request: "join", ptype: "publisher", room: cfg.room, id: cfg.share_id,
           display: cfg.display, pin: cfg.pin, token: cfg.token,
         } });
+        renderControls();
       },
-      error: (error) => say(L.error + ": " + error, "danger"),
+      error: (error) => { say(L.share_failed + ": " + error, "warning"); stopShare(); },
       onmessage: (msg, jsep) => {
-        if (msg.videoroom === "joined") {
+        if (msg.videoroom === "joined" && shareTrack) {
           share.createOffer({
-            tracks: [{ type: "screen", capture: true, recv: false }],
+            tracks: [{ type: "screen", capture: shareTrack, recv: false }],
             success: (offer) => share.send({ message: { request: "configure", audio: false, video: true }, jsep: offer }),
             error: (error) => { say(L.share_failed + ": " + (error.message || error), "warning"); stopShare(); },
           });
@@ -467,25 +488,31 @@
       },
       webrtcState: (on) => { if (!on && share) stopShare(); },
       iceState: (state) => { if (state === "failed" && share) stopShare(); },
-      onlocaltrack: (track, on) => {
-        // The browser's own "Stop sharing" ends the track: stop publishing it.
-        if (on) track.addEventListener("ended", stopShare);
-        localShare = on && track.kind === "video" ? new MediaStream([track]) : null;
-        renderStage();
-        renderControls();
-      },
     });
     renderControls();
   }
 
+  // Unpublish first (Janus tells everyone at once), then detach the handle and release the capture.
   function stopShare() {
     const handle = share;
+    const track = shareTrack;
     share = null;
+    shareTrack = null;
     localShare = null;
+    const release = () => {
+      if (handle) { try { handle.detach(); } catch (e) { /* gone */ } }
+      if (track) track.stop();
+    };
     if (handle) {
-      try { handle.send({ message: { request: "leave" } }); } catch (e) { /* gone */ }
-      try { handle.detach(); } catch (e) { /* gone */ }
+      try {
+        handle.send({ message: { request: "unpublish" }, success: release, error: release });
+      } catch (e) {
+        release();
+      }
+    } else {
+      release();
     }
+    renderStage();
     renderControls();
   }
 
@@ -600,15 +627,14 @@
     }
   }
 
+  // A tile is described first and its <video> made only by place(), when what it shows changed: every
+  // <video> with a stream holds one of the page's few media players, even if it is thrown away.
   function tile(feed, label, extraClass) {
     const row = feed ? rowByFeed(feed) : null;
     const stream = feed && cfg && feed === cfg.share_id ? localShare : feed ? videoOf(feed) : null;
     const box = el("div", { class: "room-tile " + (extraClass || ""), "data-feed": String(feed || "") });
-    if (stream) {
-      const video = el("video", { autoplay: true, playsInline: true, muted: true });
-      video.srcObject = stream;
-      box.append(video);
-    } else {
+    box.stream = stream;
+    if (!stream) {
       const empty = !row || row.state === "not_connected" ? L.not_connected : row.state === "publishing" ? L.no_video : L.connecting_short;
       box.append(el("div", { class: "room-tile-empty" }, feed || row ? empty : L.no_video));
     }
@@ -622,16 +648,24 @@
     return box;
   }
 
+  function release(node) {
+    if (node) node.querySelectorAll("video").forEach((video) => { video.srcObject = null; });
+  }
+
   // Keep a playing <video> when re-rendering: replace a tile only when what it shows changed.
   function place(container, node) {
     const old = container.firstElementChild;
-    const oldVideo = old && old.querySelector("video");
-    const newVideo = node.querySelector("video");
-    if (old && oldVideo && newVideo && oldVideo.srcObject === newVideo.srcObject && old.dataset.feed === node.dataset.feed) {
+    if (old && old.dataset.feed === node.dataset.feed && (old.stream || null) === (node.stream || null)) {
       old.className = node.className;
       old.querySelector(".room-tile-label").replaceWith(node.querySelector(".room-tile-label"));
       return;
     }
+    if (node.stream) {
+      const video = el("video", { autoplay: true, playsInline: true, muted: true });
+      video.srcObject = node.stream;
+      node.prepend(video);
+    }
+    release(old);
     container.replaceChildren(node);
   }
 
@@ -648,11 +682,15 @@
     const sideTiles = [];
     if (shared && host) sideTiles.push([host.feed, host.name]);
     if (holder && holder.feed !== cfg?.id) sideTiles.push([holder.feed, L.speaking.replace("%(name)s", holder.name)]);
-    side.replaceChildren(...sideTiles.map(([feed, label]) => {
-      const wrap = el("div", { class: "mb-2" });
+    const keep = new Map([...side.children].map((c) => [c.dataset.key, c]));
+    const wraps = sideTiles.map(([feed, label]) => {
+      const wrap = keep.get(String(feed)) || el("div", { class: "mb-2", "data-key": String(feed) });
+      keep.delete(String(feed));
       place(wrap, tile(feed, label, "side"));
       return wrap;
-    }));
+    });
+    keep.forEach(release);
+    side.replaceChildren(...wraps);
   }
 
   function renderGrid() {
@@ -661,9 +699,11 @@
     const order = [...rows.values()].filter((r) => !r.host);
     const nodes = order.map((row) => {
       const wrap = keep.get(String(row.key)) || el("div", { class: "room-grid-cell", "data-key": String(row.key) });
+      keep.delete(String(row.key));
       const label = row.name + (room && room.floor && room.floor.bridge_point_id === row.bridge_point_id ? " · " + L.has_floor : "");
       place(wrap, tile(row.state === "not_connected" ? null : row.feed, label, row.invited ? "" : "intruder"));
-      if (row.state === "not_connected") wrap.firstElementChild.querySelector(".room-tile-empty").textContent = L.not_connected;
+      const emptyText = wrap.firstElementChild.querySelector(".room-tile-empty");
+      if (row.state === "not_connected" && emptyText) emptyText.textContent = L.not_connected;
       const tileNode = wrap.firstElementChild;
       // The board's controls on each tile: give the floor, mute or unmute, drop.
       const live = page.operate && meeting && meeting.status === "live";
@@ -692,6 +732,7 @@
       }
       return wrap;
     });
+    keep.forEach(release);
     grid.replaceChildren(...nodes);
     const shares = shareFeeds();
     const shareBox = $("stage-share");
@@ -700,6 +741,7 @@
       place(shareBox, tile(shares[0], L.shared_by.replace("%(name)s", (rowByFeed(shares[0]) || {}).name || ""), "main"));
     } else {
       shareBox.hidden = true;
+      release(shareBox);
       shareBox.replaceChildren();
     }
   }
@@ -855,6 +897,6 @@
     join, leave, stats, startShare, stopShare, get autoTest() { return autoTest; },
     get rows() { return rows; }, get room() { return room; }, get publishers() { return publishers; },
     get janusSession() { return janus && janus.getSessionId(); }, get ended() { return ended; },
-    get sharing() { return !!share; },
+    get sharing() { return !!share || sharePending; },
   };
 })();

@@ -359,3 +359,23 @@ def test_query_count_per_event_is_bounded(client, live_room):
     with CaptureQueriesContext(connection) as queries:
         post(client, [plugin({"videoroom": "talking", "room": live_room.room_id, "id": state.janus_id})])
     assert len(queries) <= 25
+
+
+def test_a_sites_screen_share_publishes_and_stops(client, live_room, monkeypatch):
+    """The share publisher (the site's second id) sets and clears `sharing`; it never touches the site's state."""
+    from live import tasks
+
+    monkeypatch.setattr(tasks.floor_enforce, "delay", lambda **kw: None)
+    state = site_state(live_room)
+    services.participant_claim(state=state, session_id=40)
+    room_id, share = live_room.room_id, state.share_janus_id
+    joined = {"event": "joined", "room": room_id, "id": share, "display": state.display}
+    published = {"event": "published", "room": room_id, "id": share, "streams": [{"type": "video", "mid": "0"}]}
+    body = post(client, [plugin(joined, session=40, handle=41), plugin(published, session=40, handle=41)]).json()
+    assert body["applied"] == 2
+    state.refresh_from_db()
+    assert state.sharing and state.state == "not_connected"
+    for name in ("unpublished", "leaving"):
+        post(client, [plugin({"event": name, "room": room_id, "id": share})])
+    state.refresh_from_db()
+    assert not state.sharing and state.state == "not_connected"
