@@ -239,7 +239,6 @@ def test_chair_and_two_communes_see_hear_and_take_the_floor(
 
                 print("impostors:", list(LiveAction.objects.filter(action="impostor").values_list("target", flat=True)))
                 print("db sharing:", ParticipantState.objects.get(pk=states[briefing.host.pk].pk).sharing)
-                print("board history:", [r.get("sharing") for k, r in board.history if k == str(states[briefing.host.pk].pk)])
                 print(janus_in_netns.log_tail(40))
                 raise
             for page in pages:
