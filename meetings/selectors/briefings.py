@@ -308,7 +308,12 @@ def attendance_sheet(*, user: User, meeting: Meeting, now: datetime | None = Non
 
 
 def attendance_counts(*, rows: list[AttendanceRow]) -> dict[str, int]:
-    """Quorum-style counters for the header of the attendance sheet."""
+    """
+    Quorum-style counters for the header of the attendance sheet. People are compared with the
+    expected headcount like for like: `headcount_expected` counts the people at the sites that gave an
+    expected headcount (`expected_sites`), over their total `expected`; `headcount` counts everyone.
+    """
+    declared = [r for r in rows if r.invitation.expected_headcount]
     present = sum(1 for r in rows if r.roll_call and r.roll_call.status == RollCall.Status.PRESENT)
     late = sum(1 for r in rows if r.roll_call and r.roll_call.status == RollCall.Status.LATE)
     absent = sum(1 for r in rows if r.roll_call and r.roll_call.status == RollCall.Status.ABSENT)
@@ -320,7 +325,9 @@ def attendance_counts(*, rows: list[AttendanceRow]) -> dict[str, int]:
         "not_called": len(rows) - present - late - absent,
         "confirmed": sum(1 for r in rows if r.invitation.confirmed_at),
         "headcount": sum(r.roll_call.headcount for r in rows if r.roll_call),
-        "expected": sum(r.invitation.expected_headcount for r in rows),
+        "expected": sum(r.invitation.expected_headcount for r in declared),
+        "expected_sites": len(declared),
+        "headcount_expected": sum(r.roll_call.headcount for r in declared if r.roll_call),
     }
 
 
@@ -332,7 +339,7 @@ def attendance_counts(*, rows: list[AttendanceRow]) -> dict[str, int]:
 def minutes_list_for_user(*, user: User) -> QuerySet[Minutes]:
     """Minutes of visible meetings; those who neither write nor approve minutes see approved versions only."""
     qs = Minutes.objects.filter(meeting__in=meeting_list_for_user(user=user)).select_related(
-        "meeting", "drafted_by", "approved_by", "previous"
+        "meeting", "drafted_by", "approved_by", "returned_by", "previous", "amendment"
     )
     if not (user.has_perm("meetings.change_minutes") or user.has_perm("meetings.approve_minutes")):
         qs = qs.filter(status=Minutes.Status.APPROVED)

@@ -164,3 +164,35 @@ def test_59_seconds_of_connection_is_not_0_minutes(client, make_user, past_meeti
     client.force_login(make_user(Role.HOST))
     page = client.get(reverse("meetings:briefing_roll_call", args=[past_meeting.pk])).content.decode()
     assert "seen by media: 59 s" in page and "0′" not in page
+
+
+def test_people_are_compared_with_the_expected_headcount_site_by_site(client, make_user, past_meeting, office):
+    """9 people at two sites, one of which expected 6: not "9 / 6", but 6 / 6 there, and 9 in all."""
+    import re
+
+    from django.urls import reverse
+
+    from accounts.roles import Role
+    from meetings.models import MeetingInvitation
+    from meetings.selectors import briefings as selectors
+
+    tam_hai = invitation_of(past_meeting, "tam-hai")
+    tam_son = invitation_of(past_meeting, "tam-son")
+    MeetingInvitation.objects.filter(pk=tam_hai.pk).update(expected_headcount=6)
+    for invitation, headcount in ((tam_hai, 6), (tam_son, 3)):
+        services.roll_call_record(
+            meeting=past_meeting,
+            bridge_point=invitation.bridge_point,
+            user=office,
+            status="present",
+            headcount=headcount,
+        )
+    counts = selectors.attendance_counts(rows=selectors.attendance_sheet(user=office, meeting=past_meeting))
+    keys = ("headcount", "headcount_expected", "expected", "expected_sites")
+    assert tuple(counts[key] for key in keys) == (9, 6, 6, 1)
+    client.force_login(make_user(Role.LEADER))
+    page = client.get(reverse("meetings:briefing_attendance", args=[past_meeting.pk])).content.decode()
+    assert re.search(r'data-testid="people">9<', page)
+    assert "6 / 6" in page and "9 / 6" not in page and "9<small" not in page
+    # Each site's own line: 6 of its 6; the site that gave no number shows its 3 alone.
+    assert re.search(rf"{tam_hai.bridge_point}</td>.*?6<small class=\"text-muted\"> / 6</small>", page, re.S)
