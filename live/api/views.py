@@ -10,6 +10,7 @@ import binascii
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -18,8 +19,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -246,70 +247,68 @@ class FloorRequestApi(SiteMixin, APIView):
         return Response(selectors.room_state(room=meeting.video_room, meeting=meeting))
 
 
-class ChairMixin(MeetingMixin):
+class ChairActionApi(MeetingMixin, APIView):
+    """
+    A chair's action on the floor or the agenda: POST `input_serializer`'s fields, validated; the
+    `service(meeting=, user=, **fields)` runs; the answer is the room state every page gets.
+    """
+
     required_perm = "live.operate_room"
+    input_serializer: type[serializers.Serializer] | None = None
+    service: Callable[..., Any]
 
-    def state_response(self, meeting: Meeting) -> Response:
-        room = getattr(meeting, "video_room", None)
-        return Response(selectors.room_state(room=room, meeting=meeting))
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = self.get_meeting(request, meeting_id)
+        fields: dict[str, Any] = {}
+        if self.input_serializer is not None:
+            data = self.input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            fields = data.validated_data
+        type(self).service(meeting=meeting, user=request.user, **fields)
+        return Response(selectors.room_state(room=getattr(meeting, "video_room", None), meeting=meeting))
 
 
-class FloorGiveApi(ChairMixin, APIView):
+def _chair_schema(input_serializer: type[serializers.Serializer] | None) -> Any:
+    return extend_schema_view(post=extend_schema(request=input_serializer, responses=schemas.RoomStateSerializer))
+
+
+@_chair_schema(schemas.FloorGiveSerializer)
+class FloorGiveApi(ChairActionApi):
     """The chair gives the floor to an invited site (its waiting request, or unasked)."""
 
-    @extend_schema(request=schemas.FloorGiveSerializer, responses=schemas.RoomStateSerializer)
-    def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = self.get_meeting(request, meeting_id)
-        data = schemas.FloorGiveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.floor_give(meeting=meeting, user=request.user, **data.validated_data)
-        return self.state_response(meeting)
+    input_serializer = schemas.FloorGiveSerializer
+    service = staticmethod(services.floor_give)
 
 
-class FloorTakeApi(ChairMixin, APIView):
+@_chair_schema(None)
+class FloorTakeApi(ChairActionApi):
     """The chair takes the floor back."""
 
-    @extend_schema(request=None, responses=schemas.RoomStateSerializer)
-    def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = self.get_meeting(request, meeting_id)
-        services.floor_take(meeting=meeting, user=request.user)
-        return self.state_response(meeting)
+    service = staticmethod(services.floor_take)
 
 
-class FloorDeclineApi(ChairMixin, APIView):
+@_chair_schema(schemas.FloorDeclineSerializer)
+class FloorDeclineApi(ChairActionApi):
     """The chair declines a waiting request."""
 
-    @extend_schema(request=schemas.FloorDeclineSerializer, responses=schemas.RoomStateSerializer)
-    def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = self.get_meeting(request, meeting_id)
-        data = schemas.FloorDeclineSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.floor_decline(meeting=meeting, user=request.user, **data.validated_data)
-        return self.state_response(meeting)
+    input_serializer = schemas.FloorDeclineSerializer
+    service = staticmethod(services.floor_decline)
 
 
-class FloorModeApi(ChairMixin, APIView):
+@_chair_schema(schemas.FloorModeSerializer)
+class FloorModeApi(ChairActionApi):
     """Moderated (only the chair and the floor holder heard, enforced in Janus) or open."""
 
-    @extend_schema(request=schemas.FloorModeSerializer, responses=schemas.RoomStateSerializer)
-    def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = self.get_meeting(request, meeting_id)
-        data = schemas.FloorModeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.floor_mode_set(meeting=meeting, user=request.user, **data.validated_data)
-        return self.state_response(meeting)
+    input_serializer = schemas.FloorModeSerializer
+    service = staticmethod(services.floor_mode_set)
 
 
-class AgendaSetApi(ChairMixin, APIView):
+@_chair_schema(schemas.AgendaSetSerializer)
+class AgendaSetApi(ChairActionApi):
     """The chair moves to an agenda item; every room page shows it."""
 
-    @extend_schema(request=schemas.AgendaSetSerializer, responses=schemas.RoomStateSerializer)
-    def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = self.get_meeting(request, meeting_id)
-        data = schemas.AgendaSetSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.agenda_set(meeting=meeting, user=request.user, item_id=data.validated_data["item_id"])
-        return self.state_response(meeting)
+    input_serializer = schemas.AgendaSetSerializer
+    service = staticmethod(services.agenda_set)
 
 
 class ReadinessApi(MeetingMixin, APIView):

@@ -216,10 +216,7 @@
       plugin: "janus.plugin.videoroom",
       success: (handle) => {
         pub = handle;
-        handle.send({ message: {
-          request: "join", ptype: "publisher", room: cfg.room, id: cfg.id,
-          display: cfg.display, pin: cfg.pin, token: cfg.token,
-        } });
+        joinAs(handle, cfg.id);
       },
       error: (error) => retryLater(String(error)),
       onmessage: onPublisherMessage,
@@ -241,6 +238,13 @@
     // A join that never gets media up (a silent failure) is retried too.
     clearTimeout(watchdog);
     watchdog = setTimeout(() => retryLater(L.no_media), 25000);
+  }
+
+  // Join as a publisher with an id the portal gave this site (its camera's, or its shared screen's).
+  function joinAs(handle, id) {
+    handle.send({ message: {
+      request: "join", ptype: "publisher", room: cfg.room, id, display: cfg.display, pin: cfg.pin, token: cfg.token,
+    } });
   }
 
   function publish() {
@@ -467,10 +471,7 @@
       plugin: "janus.plugin.videoroom",
       success: (handle) => {
         share = handle;
-        handle.send({ message: {
-          request: "join", ptype: "publisher", room: cfg.room, id: cfg.share_id,
-          display: cfg.display, pin: cfg.pin, token: cfg.token,
-        } });
+        joinAs(handle, cfg.share_id);
         renderControls();
       },
       error: (error) => { say(L.share_failed + ": " + error, "warning"); stopShare(); },
