@@ -8,6 +8,7 @@ class NotificationKind(models.TextChoices):
     BOOKING_TO_APPROVE = "booking_to_approve", _("A booking to approve")
     DELEGATION_TO_CONFIRM = "delegation_to_confirm", _("A delegation to confirm")
     MINUTES_TO_APPROVE = "minutes_to_approve", _("Minutes to approve")
+    MINUTES_RETURNED = "minutes_returned", _("Minutes returned to me")
     CAMERA_OFFLINE = "camera_offline", _("A camera offline at my site")
     TASK_DUE = "task_due", _("A task due")
     GENERAL = "general", _("Other messages")

@@ -245,6 +245,17 @@ class Minutes(TimeStampedModel):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # The reviewer's last return to draft: shown on the draft and sent to the drafter.
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("returned by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    return_reason = models.TextField(_("reason for the return"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -270,6 +281,11 @@ class Minutes(TimeStampedModel):
     @property
     def is_approved(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    @property
+    def was_returned(self) -> bool:
+        """A draft the reviewer sent back: its reason is shown until it is submitted again."""
+        return self.status == self.Status.DRAFT and self.returned_at is not None
 
     def _stored_as_approved(self) -> bool:
         return bool(self.pk) and type(self).objects.filter(pk=self.pk, status=self.Status.APPROVED).exists()

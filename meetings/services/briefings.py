@@ -583,12 +583,16 @@ def minutes_submit(*, minutes: Minutes, user: User) -> Minutes:
     minutes.submitted_at = timezone.now()
     minutes.save()
     notices.minutes_announce_review(minutes=minutes, submitted_by=user)
+    notices.minutes_return_answered(minutes=minutes)
     return minutes
 
 
 @transaction.atomic
 def minutes_return(*, minutes: Minutes, user: User, reason: str) -> Minutes:
-    """A reviewer sends the minutes back to draft with a reason (kept in the change history)."""
+    """
+    A reviewer sends the minutes back to draft with a reason: kept on the minutes (shown on the draft
+    until it is submitted again) and in the change history, and sent to the drafter.
+    """
     minutes = _locked(minutes)
     if minutes.status != Minutes.Status.IN_REVIEW:
         raise ConflictError(_("Only minutes in review can be returned to draft."))
@@ -596,9 +600,13 @@ def minutes_return(*, minutes: Minutes, user: User, reason: str) -> Minutes:
         raise ApplicationError(_("Say why the minutes are returned."))
     minutes.status = Minutes.Status.DRAFT
     minutes.submitted_at = None
+    minutes.returned_at = timezone.now()
+    minutes.returned_by = user
+    minutes.return_reason = reason.strip()
     minutes._change_reason = reason.strip()[:100]
     minutes.save()
     notices.minutes_review_settled(minutes=minutes)
+    notices.minutes_returned_announce(minutes=minutes, returned_by=user)
     return minutes
 
 

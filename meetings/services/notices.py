@@ -3,6 +3,7 @@ Who must act on a briefing, told through `notifications.notify` (in-app now, ema
 
 - a commune's officers when their bridge point is invited (confirm the delegation);
 - the leaders when minutes are submitted for approval;
+- the drafter when a leader returns the minutes to draft, with the reason;
 - a commune's officers when one of its tasks falls due (two days before) and again when it is overdue.
 
 A request that can no longer be answered (a delegation to a meeting that has started or is over) is
@@ -93,6 +94,29 @@ def minutes_announce_review(*, minutes: Minutes, submitted_by: User) -> None:
 def minutes_review_settled(*, minutes: Minutes) -> None:
     """Approved or returned: the leaders' "minutes to approve" notifications are answered."""
     notification_mark_done(kind=NotificationKind.MINUTES_TO_APPROVE, url=minutes.get_absolute_url())
+
+
+def minutes_returned_announce(*, minutes: Minutes, returned_by: User) -> None:
+    """Tell the drafter that a reviewer returned the minutes, and why."""
+    if minutes.drafted_by_id == returned_by.pk:
+        return
+    notify(
+        recipients=[minutes.drafted_by],
+        kind=NotificationKind.MINUTES_RETURNED,
+        title=_("Minutes of %(meeting)s returned to draft") % {"meeting": minutes.meeting.title},
+        body=_("Version %(version)d, returned by %(user)s: %(reason)s")
+        % {
+            "version": minutes.version,
+            "user": returned_by.get_full_name() or returned_by.username,
+            "reason": minutes.return_reason,
+        },
+        url=minutes.get_absolute_url(),
+    )
+
+
+def minutes_return_answered(*, minutes: Minutes) -> None:
+    """Submitted again: the drafter's "minutes returned" notification is answered."""
+    notification_mark_done(kind=NotificationKind.MINUTES_RETURNED, url=minutes.get_absolute_url())
 
 
 def delegation_settled(*, invitation: MeetingInvitation) -> None:
