@@ -17,7 +17,7 @@ from django.db.models import F
 
 from common import push
 from live.models import ParticipantState, VideoRoom
-from live.selectors import meeting_row, participant_row, room_state
+from live.selectors import meeting_row, participant_row, readiness_board, room_state
 from meetings.models import Meeting
 
 logger = logging.getLogger("live.broadcast")
@@ -100,3 +100,17 @@ def room_state_on_commit(*, room: VideoRoom) -> None:
     data: dict[str, Any] = {"seq": seq, "participants": [], "room": room_state(room=room)}
     meeting_id = room.meeting_id
     transaction.on_commit(lambda: group_send(meeting_id, {"type": "live.delta", "data": data}))
+
+
+def readiness_on_commit(*, meeting: Meeting, bridge_point_ids: Sequence[int]) -> None:
+    """
+    A site's checklist or test call changed: after commit, send the new rows (colour, checklist, test
+    call) to the meeting's group as `live.readiness`, which the readiness board redraws. Unnumbered: each
+    message carries the whole row, so a lost one only waits for the next (or the page's reload on
+    reconnect). Read now, inside the transaction that made the change.
+    """
+    rows = [row["data"] for row in readiness_board(meeting=meeting, bridge_point_ids=bridge_point_ids)]
+    if not rows:
+        return
+    meeting_id = meeting.pk
+    transaction.on_commit(lambda: group_send(meeting_id, {"type": "live.readiness", "data": {"rows": rows}}))

@@ -73,3 +73,7 @@ class LiveBoardConsumer(PortalJsonConsumer):
     async def live_test_call(self, event: dict[str, Any]) -> None:
         """Handles `live.test_call`: the portal asks the named bridge points' room pages for a test call."""
         await self.send_json({"type": "test_call", "data": event["data"]})
+
+    async def live_readiness(self, event: dict[str, Any]) -> None:
+        """Handles `live.readiness`: rows of the readiness board whose checklist or test call changed."""
+        await self.send_json({"type": "readiness", "data": event["data"]})

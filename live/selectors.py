@@ -225,18 +225,104 @@ def readiness_colour(*, check: ReadinessCheck | None, state: ParticipantState | 
     return "red"
 
 
-def readiness_board(*, meeting: Meeting) -> list[dict[str, Any]]:
-    """Each invited site's readiness, for the organiser's board."""
-    return [
+def _host_tested(*, meeting: Meeting, bridge_point: BridgePoint) -> bool:
+    """Did the bridge point make a test call from T-60 minutes before this meeting?"""
+    since = meeting.starts_at - timedelta(seconds=READINESS_WINDOW)
+    return bridge_point.last_test_at is not None and bridge_point.last_test_at >= since
+
+
+def host_readiness_colour(*, meeting: Meeting, bridge_point: BridgePoint, state: ParticipantState | None) -> str:
+    """
+    The host's hall has no invitation, so no checklist: its readiness is its bridge point's last test
+    call, counted from T-60 minutes (green when Janus received its media, amber when degraded or when it
+    publishes now), red without one.
+    """
+    from sites.choices import TestCallResult
+
+    tested = _host_tested(meeting=meeting, bridge_point=bridge_point)
+    if tested and bridge_point.last_test_result == TestCallResult.OK:
+        return "green"
+    if tested or (state is not None and state.state == ParticipantState.State.PUBLISHING):
+        return "amber"
+    return "red"
+
+
+def _local_time(value: Any) -> str:
+    return timezone.localtime(value).strftime("%H:%M") if value else ""
+
+
+def readiness_row_data(row: dict[str, Any]) -> dict[str, Any]:
+    """A board row as the readiness page's script redraws it (no tokens, times already local)."""
+    check, state = row["check"], row["state"]
+    if row["host"]:
+        from sites.choices import TestCallResult
+
+        bridge_point = row["bridge_point"]
+        tested = _host_tested(meeting=row["meeting"], bridge_point=bridge_point)
+        test_call = _local_time(bridge_point.last_test_at) if tested else ""
+        received = tested and bridge_point.last_test_result == TestCallResult.OK
+    else:
+        test_call = _local_time(check.test_call_at) if check and check.test_call_published else ""
+        received = bool((check and check.test_call_media_received) or (state and state.media_received))
+    return {
+        "bridge_point_id": row["bridge_point"].pk,
+        "host": row["host"],
+        "colour": row["colour"],
+        "camera_ok": bool(check and check.camera_ok),
+        "microphone_ok": bool(check and check.microphone_ok),
+        "display_ok": bool(check and check.display_ok),
+        "link_ok": bool(check and check.link_ok),
+        "test_call": test_call,
+        "media_received": received,
+    }
+
+
+def readiness_board(*, meeting: Meeting, bridge_point_ids: Any = None) -> list[dict[str, Any]]:
+    """
+    The readiness of the host's hall (first: its last test call, see `host_readiness_colour`) and of each
+    invited site (checklist and test call), for the organiser's board. Three queries; `bridge_point_ids`
+    limits the rows (a push of one changed row).
+    """
+    rows: list[dict[str, Any]] = []
+    wanted = set(bridge_point_ids) if bridge_point_ids is not None else None
+    if wanted is None or meeting.host_bridge_point_id in wanted:
+        host = BridgePoint.objects.get(pk=meeting.host_bridge_point_id)
+        state = (
+            ParticipantState.objects.filter(
+                video_room__meeting=meeting, bridge_point_id=host.pk, invitation__isnull=True
+            )
+            .exclude(video_room__status=VideoRoom.Status.CLOSED)
+            .first()
+        )
+        colour = host_readiness_colour(meeting=meeting, bridge_point=host, state=state)
+        rows.append(
+            {
+                "invitation": None,
+                "bridge_point": host,
+                "check": None,
+                "state": state,
+                "colour": colour,
+                "host": True,
+                "meeting": meeting,
+            }
+        )
+    invitations = meeting.invitations.order_by("bridge_point__janus_display")
+    if wanted is not None:
+        invitations = invitations.filter(bridge_point_id__in=wanted)
+    rows.extend(
         {
             "invitation": invitation,
             "bridge_point": invitation.bridge_point,
             "check": getattr(invitation, "readiness", None),
             "state": getattr(invitation, "participant_state", None),
             "colour": colour,
+            "host": False,
         }
-        for invitation, colour in readiness_of_invitations(meeting.invitations.order_by("bridge_point__janus_display"))
-    ]
+        for invitation, colour in readiness_of_invitations(invitations)
+    )
+    for row in rows:
+        row["data"] = readiness_row_data(row)
+    return rows
 
 
 def readiness_of_invitations(invitations: QuerySet[MeetingInvitation]) -> list[tuple[MeetingInvitation, str]]:
@@ -267,6 +353,15 @@ def may_join_from(*, user: User, meeting: Meeting, bridge_point_id: int) -> bool
     if user_scope_unit_ids(user) is None:
         return bridge_point_id == meeting.host_bridge_point_id
     return BridgePoint.objects.visible_to(user).filter(pk=bridge_point_id).exists()
+
+
+def joinable_bridge_points(*, user: User, meeting: Meeting, bridge_point_ids: Any) -> set[int]:
+    """`may_join_from` for many bridge points of one meeting in one query at most."""
+    if not user.has_perm("live.join_room"):
+        return set()
+    if user_scope_unit_ids(user) is None:
+        return {meeting.host_bridge_point_id} & set(bridge_point_ids)
+    return set(BridgePoint.objects.visible_to(user).filter(pk__in=list(bridge_point_ids)).values_list("pk", flat=True))
 
 
 def participant_for_join(*, user: User, meeting: Meeting, bridge_point_id: int) -> ParticipantState | None:

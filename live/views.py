@@ -9,15 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from live import selectors
+from live import selectors, services
 from live.api.views import join_config
 from meetings.models import Meeting
 from sites.models import BridgePoint
@@ -182,19 +184,94 @@ class BoardView(LiveMixin, generic.TemplateView):
         }
 
 
+READINESS_LABELS = {
+    "online": _("Live updates"),
+    "reconnecting": _("Reconnecting…"),
+    "green": _("Ready"),
+    "amber": _("Partly ready"),
+    "red": _("Not ready"),
+}
+
+
 class ReadinessBoardView(LiveMixin, generic.TemplateView):
-    """The organiser's readiness board: each invited site green / amber / red from T-60 minutes."""
+    """
+    The organiser's readiness board: the host's hall and each invited site green / amber / red from T-60
+    minutes, kept up to date over the meeting's websocket (`readiness` messages, static/live/readiness.js).
+    Each row leads to the site's room page where the viewer may open it, else to its checklist where the
+    viewer may tick it (a district technician, without the site's token), else to the bridge point.
+    """
 
     template_name = "live/readiness.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         meeting = self.get_meeting()
+        user = self.request.user
+        rows = selectors.readiness_board(meeting=meeting)
+        ids = [row["bridge_point"].pk for row in rows]
+        joinable = selectors.joinable_bridge_points(user=user, meeting=meeting, bridge_point_ids=ids)
+        visible = set(BridgePoint.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+        may_check = user.has_perm("live.change_readinesscheck")
+        may_view_site = user.has_perm("sites.view_bridgepoint")
+        for row in rows:
+            pk = row["bridge_point"].pk
+            row["url"] = row["link"] = None
+            if pk in joinable:
+                row["url"], row["link"] = reverse("live:join", args=[meeting.pk, pk]), "room"
+            elif may_check and pk in visible and not row["host"]:
+                row["url"], row["link"] = reverse("live:checklist", args=[meeting.pk, pk]), "checklist"
+            elif may_view_site and pk in visible:
+                row["url"], row["link"] = row["bridge_point"].get_absolute_url(), "site"
         return {
             **super().get_context_data(**kwargs),
             "meeting": meeting,
-            "rows": selectors.readiness_board(meeting=meeting),
+            "rows": rows,
             "window_open": selectors.readiness_window_open(meeting=meeting),
+            "labels": _labels(READINESS_LABELS),
+            "readiness": {"ws": f"/ws/live/meetings/{meeting.pk}/"},
         }
+
+
+class ChecklistView(LiveMixin, generic.TemplateView):
+    """
+    A bridge point's readiness checklist on its own (camera, microphone, display, link, and what its test
+    call showed), for whoever may tick it at that bridge point: its commune's users, and district
+    technicians, who may not open a commune's room page (its token is the commune's). Carries no token.
+    """
+
+    template_name = "live/checklist.html"
+    permission_required = "live.view_readinesscheck"
+    fields = ("camera_ok", "microphone_ok", "display_ok", "link_ok")
+
+    def get_invitation(self) -> Any:
+        meeting = self.get_meeting()
+        sites = BridgePoint.objects.visible_to(self.request.user)
+        bridge_point = get_object_or_404(sites, pk=self.kwargs["bridge_point_id"])
+        invitations = meeting.invitations.select_related("meeting", "bridge_point", "readiness", "participant_state")
+        return get_object_or_404(invitations, bridge_point=bridge_point)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        invitation = self.get_invitation()
+        check = getattr(invitation, "readiness", None)
+        state = getattr(invitation, "participant_state", None)
+        return {
+            **super().get_context_data(**kwargs),
+            "meeting": invitation.meeting,
+            "bridge_point": invitation.bridge_point,
+            "check": check,
+            "colour": selectors.readiness_colour(check=check, state=state),
+            "can_check": self.request.user.has_perm("live.change_readinesscheck"),
+            "window_open": selectors.readiness_window_open(meeting=invitation.meeting),
+        }
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm("live.change_readinesscheck"):
+            raise PermissionDenied
+        invitation = self.get_invitation()
+        services.readiness_record(
+            invitation=invitation, user=request.user, **{field: field in request.POST for field in self.fields}
+        )
+        messages.success(request, _("Checklist saved."))
+        return redirect(request.path)
 
 
 class RoomView(LiveMixin, generic.TemplateView):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
+from live.broadcast import readiness_on_commit
 from live.constants import READINESS_WINDOW
 from live.models import ParticipantState, ReadinessCheck, VideoRoom
 from meetings.models import Meeting, MeetingInvitation
@@ -34,6 +35,7 @@ def readiness_record(*, invitation: MeetingInvitation, user: User, **checks: boo
         setattr(check, name, bool(value))
     check.checked_by = user
     check.save()
+    readiness_on_commit(meeting=invitation.meeting, bridge_point_ids=[invitation.bridge_point_id])
     return check
 
 
@@ -47,12 +49,21 @@ def readiness_from_state(*, state: ParticipantState) -> None:
         return
     if state.invitation_id is None:  # the host's hall: no checklist, but its bridge point's last test call
         if state.media_received:
-            BridgePoint.objects.filter(pk=state.bridge_point_id).update(
-                last_test_at=timezone.now(), last_test_result=TestCallResult.OK
+            before = BridgePoint.objects.values_list("last_test_at", "last_test_result").get(
+                pk=state.bridge_point_id
             )
+            now = timezone.now()
+            BridgePoint.objects.filter(pk=state.bridge_point_id).update(
+                last_test_at=now, last_test_result=TestCallResult.OK
+            )
+            if before[1] != TestCallResult.OK or _minute(before[0]) != _minute(now):
+                readiness_on_commit(meeting=meeting, bridge_point_ids=[state.bridge_point_id])
+        elif published:
+            readiness_on_commit(meeting=meeting, bridge_point_ids=[state.bridge_point_id])  # amber: publishing
         return
     check, _created = ReadinessCheck.objects.get_or_create(invitation_id=state.invitation_id)
     before = (check.test_call_published, check.test_call_media_received)
+    shown_before = (*before, _minute(check.test_call_at))
     now = timezone.now()
     check.test_call_at = now
     check.test_call_published = check.test_call_published or published
@@ -62,6 +73,13 @@ def readiness_from_state(*, state: ParticipantState) -> None:
         # The bridge point's own "last test call" (its page, the readiness board) follows the result.
         result = TestCallResult.OK if check.test_call_media_received else TestCallResult.DEGRADED
         BridgePoint.objects.filter(pk=state.bridge_point_id).update(last_test_at=now, last_test_result=result)
+    if (check.test_call_published, check.test_call_media_received, _minute(now)) != shown_before:
+        # What the readiness board shows of this site changed (its colour, its test call's time).
+        readiness_on_commit(meeting=meeting, bridge_point_ids=[state.bridge_point_id])
+
+
+def _minute(value: datetime | None) -> datetime | None:
+    return value.replace(second=0, microsecond=0) if value else None
 
 
 def test_calls_request(*, now: datetime | None = None) -> dict[int, list[int]]:
