@@ -494,8 +494,13 @@ def _place(meeting: Meeting) -> str:
 
 
 def minutes_prefill_body(*, meeting: Meeting, user: User) -> str:
-    """The draft text: time, place, chair, who attended (roll call), the agenda, and blanks to fill."""
+    """
+    The draft text: time, place, chair, who attended (roll call), the agenda, and blanks to fill. The
+    time is when the meeting really ran: the host's start and end in the live room when it was held
+    there (`Meeting.held_period`), else the scheduled times; an end still unknown is left blank.
+    """
     rows = attendance_sheet(user=user, meeting=meeting)
+    start, end = meeting.held_period()
     return render_to_string(
         "meetings/briefings/minutes_prefill.txt",
         {
@@ -504,7 +509,8 @@ def minutes_prefill_body(*, meeting: Meeting, user: User) -> str:
             "speakers": floor_turns_by_agenda(meeting=meeting),
             "attendance": rows,
             "counts": attendance_counts(rows=rows),
-            "start": timezone.localtime(meeting.starts_at),
+            "start": timezone.localtime(start),
+            "end": timezone.localtime(end) if end else None,
         },
     ).strip()
 

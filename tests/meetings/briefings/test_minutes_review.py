@@ -5,13 +5,18 @@ replaced by an approved amendment reads "superseded"; each step says it was done
 or minutes in review never open in the edit form.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from meetings.models import Minutes
+from live.models import LiveAction
+from meetings.models import Meeting, Minutes
 from meetings.services import briefings as services
 from notifications.choices import NotificationKind
 from notifications.models import Notification
+from tests.meetings.briefings.conftest import make_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +44,21 @@ def test_the_leaders_reason_for_returning_reaches_the_drafter_and_stays_on_the_d
     notice.refresh_from_db()
     assert notice.is_read
     assert "Returned to draft by" not in client.get(minutes.get_absolute_url()).content.decode()  # history keeps it
+
+
+def test_the_draft_tells_the_time_the_meeting_really_ran_in_the_live_room(office, host):
+    meeting = make_meeting(office, host, starts_in=-timedelta(days=1), title="Giao ban trực tuyến")
+    started = meeting.starts_at + timedelta(minutes=7)
+    ended = meeting.starts_at + timedelta(minutes=68)
+    for action, at in ((LiveAction.Action.START, started), (LiveAction.Action.END, ended)):
+        row = LiveAction.objects.create(meeting=meeting, action=action, user=office)
+        LiveAction.objects.filter(pk=row.pk).update(at=at)  # `at` is set on creation
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.ENDED)
+    meeting.refresh_from_db()
+
+    body = services.minutes_draft_create(meeting=meeting, user=office).body
+    start, end = timezone.localtime(started), timezone.localtime(ended)
+    assert f"Thời gian: {start:%H} giờ {start:%M} phút, ngày {start:%d/%m/%Y}." in body
+    assert f"Cuộc họp kết thúc lúc {end:%H} giờ {end:%M} phút" in body
+    scheduled = timezone.localtime(meeting.starts_at)
+    assert f"Thời gian: {scheduled:%H} giờ {scheduled:%M} phút" not in body
