@@ -283,6 +283,24 @@ class Minutes(TimeStampedModel):
         return self.status == self.Status.APPROVED
 
     @property
+    def superseded_by(self) -> Minutes | None:
+        """The approved amendment that replaces this approved version, if any (select_related "amendment")."""
+        if self.status != self.Status.APPROVED:
+            return None
+        try:
+            amendment = self.amendment
+        except type(self).DoesNotExist:
+            return None
+        return amendment if amendment.status == self.Status.APPROVED else None
+
+    @property
+    def display_status(self) -> tuple[str, str]:
+        """(badge key, label): an approved version replaced by an approved amendment reads "superseded"."""
+        if self.superseded_by is not None:
+            return "superseded", str(_("Superseded"))
+        return self.status, str(self.get_status_display())
+
+    @property
     def was_returned(self) -> bool:
         """A draft the reviewer sent back: its reason is shown until it is submitted again."""
         return self.status == self.Status.DRAFT and self.returned_at is not None

@@ -62,3 +62,23 @@ def test_the_draft_tells_the_time_the_meeting_really_ran_in_the_live_room(office
     assert f"Cuộc họp kết thúc lúc {end:%H} giờ {end:%M} phút" in body
     scheduled = timezone.localtime(meeting.starts_at)
     assert f"Thời gian: {scheduled:%H} giờ {scheduled:%M} phút" not in body
+
+
+def test_an_approved_version_replaced_by_an_approved_amendment_reads_superseded(client, office, leader, meeting):
+    first = services.minutes_draft_create(meeting=meeting, user=office)
+    services.minutes_update(minutes=first, user=office, number="15/BB-UBND")
+    services.minutes_submit(minutes=first, user=office)
+    services.minutes_approve(minutes=first, user=leader)
+    second = services.minutes_amend(minutes=first, user=office, reason="Sai tên xã")
+    client.force_login(leader)
+    page = client.get(first.get_absolute_url()).content.decode()
+    assert "Superseded" not in page  # the amendment is only a draft: version 1 is still in force
+
+    services.minutes_submit(minutes=second, user=office)
+    services.minutes_approve(minutes=second, user=leader)
+    first = Minutes.objects.get(pk=first.pk)
+    assert first.superseded_by == second and first.display_status[0] == "superseded"
+    page = client.get(first.get_absolute_url()).content.decode()
+    assert "Superseded by version 2" in page and second.get_absolute_url() in page
+    meeting_page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Superseded" in meeting_page
