@@ -476,10 +476,28 @@ class MinutesDetailView(MinutesMixin, generic.TemplateView):
 
 
 class MinutesEditView(MinutesMixin, generic.FormView):
-    """Edit a draft, with the reusable text blocks at hand."""
+    """Edit a draft, with the reusable text blocks at hand. Minutes in review or approved go back to their page."""
 
     required = ("meetings.change_minutes",)
     template_name = "meetings/briefings/minutes_form.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._refused() or super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._refused() or super().post(request, *args, **kwargs)
+
+    def _refused(self) -> HttpResponse | None:
+        minutes = self.get_minutes()
+        if minutes.status == Minutes.Status.DRAFT:
+            return None
+        if minutes.status == Minutes.Status.APPROVED:
+            messages.error(self.request, _("Approved minutes cannot be changed; amend them instead."))
+        else:
+            messages.error(
+                self.request, _("These minutes are in review; they can be edited after being returned to draft.")
+            )
+        return redirect(minutes.get_absolute_url())
 
     def get_form(self, form_class: Any = None) -> forms.MinutesForm:
         data = self.request.POST if self.request.method == "POST" else None
@@ -528,7 +546,21 @@ class MinutesActionView(MinutesMixin, ActionView):
             if not form.is_valid():
                 raise ApplicationError(_("Give a reason."))
             kwargs["reason"] = form.cleaned_data["reason"]
-        return service(minutes=self.get_minutes(), user=self.request.user, **kwargs)
+        result = service(minutes=self.get_minutes(), user=self.request.user, **kwargs)
+        self.success_message = self.done_message(result)  # shown once the change is committed
+        return result
+
+    def done_message(self, minutes: Minutes) -> str:
+        action = self.kwargs["action"]
+        if action == "submit":
+            return _("Version %(version)d submitted: the leaders are asked to approve it.") % {
+                "version": minutes.version
+            }
+        if action == "return":
+            return _("Version %(version)d returned to draft; the drafter is told why.") % {"version": minutes.version}
+        if action == "approve":
+            return _("Version %(version)d approved; its PDF is being prepared.") % {"version": minutes.version}
+        return _("Version %(version)d started as a draft amendment.") % {"version": minutes.version}
 
     def next_url(self, result: Minutes | None) -> str:
         return (result or self.get_minutes()).get_absolute_url()

@@ -8,6 +8,7 @@ or minutes in review never open in the edit form.
 from datetime import timedelta
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +22,11 @@ from tests.meetings.briefings.conftest import make_meeting
 pytestmark = pytest.mark.django_db
 
 
+def texts(response) -> list[str]:
+    """The messages added by this request (those of earlier, unfollowed redirects come first)."""
+    return [str(m) for m in get_messages(response.wsgi_request)][-1:]
+
+
 def test_the_leaders_reason_for_returning_reaches_the_drafter_and_stays_on_the_draft(client, office, leader, meeting):
     minutes = services.minutes_draft_create(meeting=meeting, user=office)
     services.minutes_submit(minutes=minutes, user=office)
@@ -29,6 +35,7 @@ def test_the_leaders_reason_for_returning_reaches_the_drafter_and_stays_on_the_d
         reverse("meetings:minutes_action", args=[minutes.pk, "return"]), {"reason": "Thiếu kết luận về mưa bão"}
     )
     assert response.status_code == 302
+    assert any("returned to draft" in t for t in texts(response))
 
     minutes.refresh_from_db()
     assert minutes.status == Minutes.Status.DRAFT and minutes.return_reason == "Thiếu kết luận về mưa bão"
@@ -82,3 +89,34 @@ def test_an_approved_version_replaced_by_an_approved_amendment_reads_superseded(
     assert "Superseded by version 2" in page and second.get_absolute_url() in page
     meeting_page = client.get(meeting.get_absolute_url()).content.decode()
     assert "Superseded" in meeting_page
+
+
+def test_submit_and_approve_say_they_were_done(client, office, leader, meeting):
+    minutes = services.minutes_draft_create(meeting=meeting, user=office)
+    client.force_login(office)
+    response = client.post(reverse("meetings:minutes_action", args=[minutes.pk, "submit"]))
+    assert texts(response) == ["Version 1 submitted: the leaders are asked to approve it."]
+    client.force_login(leader)
+    response = client.post(reverse("meetings:minutes_action", args=[minutes.pk, "approve"]))
+    assert texts(response) == ["Version 1 approved; its PDF is being prepared."]
+    response = client.post(reverse("meetings:minutes_action", args=[minutes.pk, "approve"]))  # twice: refused
+    assert texts(response) == ["Only minutes in review can be approved."]
+
+
+def test_approved_or_in_review_minutes_never_open_in_the_edit_form(client, office, leader, meeting):
+    minutes = services.minutes_draft_create(meeting=meeting, user=office)
+    edit = reverse("meetings:minutes_edit", args=[minutes.pk])
+    client.force_login(office)
+    assert client.get(edit).status_code == 200  # a draft opens
+
+    services.minutes_submit(minutes=minutes, user=office)
+    response = client.get(edit)
+    assert response.status_code == 302 and response.url == minutes.get_absolute_url()
+    assert texts(response) == ["These minutes are in review; they can be edited after being returned to draft."]
+
+    services.minutes_approve(minutes=minutes, user=leader)
+    response = client.get(edit)
+    assert response.status_code == 302 and response.url == minutes.get_absolute_url()
+    assert texts(response) == ["Approved minutes cannot be changed; amend them instead."]
+    page = client.get(minutes.get_absolute_url()).content.decode()
+    assert edit not in page
