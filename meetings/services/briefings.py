@@ -750,29 +750,33 @@ def minutes_pdf_html(*, minutes: Minutes) -> str:
             "date_line": f"{minutes.place}, {_vn_date(day)}",
             "recipients": [r.strip() for r in minutes.recipients.splitlines() if r.strip()],
             "number": minutes.number or "\u00a0" * 6 + "/BB-UBND",
+            "superseded_by": minutes.superseded_by,
             "font_dir": settings.BRIEFINGS_PDF_FONT_DIR,
         },
     )
 
 
 # Raise when the PDF's template or fonts change, so that PDFs made before are made again.
-MINUTES_PDF_LAYOUT = 1
+# 2: task rows never split across pages and the signatures never stand alone; superseded versions say so.
+MINUTES_PDF_LAYOUT = 2
 MINUTES_PDF_CACHE_SECONDS = 30 * 24 * 3600
 
 
 def _minutes_pdf_key(minutes: Minutes) -> str:
     """
-    What the PDF shows, as a cache key: the minutes row, the meeting's start (the date line) and its
-    tasks (added, edited or removed after the approval, they show). A unit renamed later keeps the
+    What the PDF shows, as a cache key: the minutes row, the meeting's start (the date line), its
+    tasks (added, edited or removed after the approval, they show) and the approved amendment that
+    supersedes it. A unit renamed later keeps the
     name the PDF was made with until the entry expires.
     """
     tasks = MinutesTask.objects.filter(meeting_id=minutes.meeting_id).aggregate(
         n=Count("pk"), changed=Max("updated_at")
     )
     changed = tasks["changed"].timestamp() if tasks["changed"] else 0
+    superseded = minutes.superseded_by
     return (
         f"minutes-pdf:{MINUTES_PDF_LAYOUT}:{minutes.pk}:{minutes.updated_at.timestamp()}:"
-        f"{minutes.meeting.starts_at.timestamp()}:{tasks['n']}:{changed}"
+        f"{minutes.meeting.starts_at.timestamp()}:{tasks['n']}:{changed}:{superseded.pk if superseded else ''}"
     )
 
 

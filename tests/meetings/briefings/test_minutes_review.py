@@ -89,6 +89,8 @@ def test_an_approved_version_replaced_by_an_approved_amendment_reads_superseded(
     assert "Superseded by version 2" in page and second.get_absolute_url() in page
     meeting_page = client.get(meeting.get_absolute_url()).content.decode()
     assert "Superseded" in meeting_page
+    assert "thay thế bởi bản số 2" in services.minutes_pdf_html(minutes=first)
+    assert "thay thế bởi bản số" not in services.minutes_pdf_html(minutes=second)
 
 
 def test_submit_and_approve_say_they_were_done(client, office, leader, meeting):
@@ -120,3 +122,49 @@ def test_approved_or_in_review_minutes_never_open_in_the_edit_form(client, offic
     assert texts(response) == ["Approved minutes cannot be changed; amend them instead."]
     page = client.get(minutes.get_absolute_url()).content.decode()
     assert edit not in page
+
+
+def _pdf_pages(pdf: bytes) -> list[str]:
+    import subprocess
+
+    pages, number = [], 1
+    while True:
+        done = subprocess.run(
+            ["pdftotext", "-layout", "-f", str(number), "-l", str(number), "-", "-"], input=pdf, capture_output=True
+        )
+        if done.returncode != 0 or number > 40:
+            return pages
+        pages.append(done.stdout.decode())
+        number += 1
+
+
+def test_minutes_pdf_keeps_each_task_row_on_one_page_and_the_signatures_with_the_text(office, leader, meeting):
+    """Issue 14: a long task list split rows across pages and could leave the signatures on a page of their own."""
+    minutes = services.minutes_draft_create(meeting=meeting, user=office)
+    units = [inv.bridge_point.room.site.unit for inv in meeting.invitations.select_related("bridge_point__room__site")]
+    long = (
+        "Rà soát phương án phòng chống bão, sơ tán dân và kiểm tra tàu thuyền, báo cáo về Văn phòng HĐND-UBND huyện. "
+    )
+    for n, unit in enumerate(units[:8], start=1):
+        services.task_create(
+            meeting=meeting,
+            unit=unit,
+            title=f"T{n}A {long * 3}T{n}Z",
+            due_on=timezone.localdate() + timedelta(days=30),
+            user=office,
+        )
+    filler = "Nội dung thảo luận của các điểm cầu về tình hình kinh tế - xã hội trong tuần. " * 12
+    body = minutes.body
+    for extra in range(0, 6):  # the page breaks fall at different places in the list
+        services.minutes_update(minutes=minutes, user=office, body=body + f"\n\n{filler}" * extra)
+        minutes.refresh_from_db()
+        pages = _pdf_pages(services.minutes_pdf(minutes=minutes))
+        for n in range(1, 9):
+            starts = [i for i, page in enumerate(pages) if f"T{n}A " in page]
+            ends = [i for i, page in enumerate(pages) if f"T{n}Z" in page]
+            assert starts == ends and len(starts) == 1, f"task {n} split across pages {starts} → {ends} ({extra=})"
+        (signed,) = [i for i, page in enumerate(pages) if "THƯ KÝ" in page]
+        above = pages[signed].split("THƯ KÝ")[0]
+        assert any(f"T{n}Z" in above for n in range(1, 9)), (
+            f"the signatures stand alone on page {signed + 1} ({extra=})"
+        )
