@@ -12,3 +12,17 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def acting_user_field(verbose_name) -> models.ForeignKey:
+    """The user who did something to a row (approved, returned, completed…), if anyone did yet."""
+    from django.conf import settings
+
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )

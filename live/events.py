@@ -212,11 +212,7 @@ def _is_itself(state: ParticipantState, *, display: str, session_id: int | None)
     if state.bridge_point_id is None:
         return False
     expected = state.bridge_point.janus_display if state.bridge_point_id else state.display
-    return (
-        display == expected
-        and state.claimed_session_id is not None
-        and session_id == state.claimed_session_id
-    )
+    return display == expected and state.claimed_session_id is not None and session_id == state.claimed_session_id
 
 
 def _on_joined(room: VideoRoom, janus_id: int, data: dict[str, Any], event: Event) -> bool:
@@ -232,9 +228,7 @@ def _on_joined(room: VideoRoom, janus_id: int, data: dict[str, Any], event: Even
     return True
 
 
-def _refuse(
-    room: VideoRoom, *, janus_id: int, display: str, claimed: ParticipantState | None, event: Event
-) -> None:
+def _refuse(room: VideoRoom, *, janus_id: int, display: str, claimed: ParticipantState | None, event: Event) -> None:
     """An impostor (unknown id, another site's id or name, an unclaimed session): audit, flag, kick."""
     from live.models import LiveAction
     from live.tasks import participant_refuse

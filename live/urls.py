@@ -9,7 +9,5 @@ urlpatterns = [
     path("meetings/<int:pk>/board/", views.BoardView.as_view(), name="board"),
     path("meetings/<int:pk>/readiness/", views.ReadinessBoardView.as_view(), name="readiness"),
     path("meetings/<int:pk>/sites/<int:bridge_point_id>/", views.RoomView.as_view(), name="join"),
-    path(
-        "meetings/<int:pk>/sites/<int:bridge_point_id>/checklist/", views.ChecklistView.as_view(), name="checklist"
-    ),
+    path("meetings/<int:pk>/sites/<int:bridge_point_id>/checklist/", views.ChecklistView.as_view(), name="checklist"),
 ]

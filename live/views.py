@@ -298,8 +298,10 @@ class RoomView(LiveMixin, generic.TemplateView):
         if invitation is None and not is_host:
             raise Http404
         ended = meeting.status in (Meeting.Status.ENDED, Meeting.Status.CANCELLED)
-        state = None if ended else selectors.participant_for_join(
-            user=user, meeting=meeting, bridge_point_id=bridge_point_id
+        state = (
+            None
+            if ended
+            else selectors.participant_for_join(user=user, meeting=meeting, bridge_point_id=bridge_point_id)
         )
         check = getattr(invitation, "readiness", None) if invitation else None
         join = join_config(state) if state is not None else None

@@ -173,9 +173,7 @@ def join_config(state: Any) -> dict[str, Any]:
 def _gone(meeting: Meeting) -> Response | None:
     """410 for a meeting that is over: the room page stops and says so instead of retrying."""
     if meeting.status in (Meeting.Status.ENDED, Meeting.Status.CANCELLED):
-        return Response(
-            {"status": meeting.status, "message": _("The meeting has ended.")}, status=status.HTTP_410_GONE
-        )
+        return Response({"status": meeting.status, "message": _("The meeting has ended.")}, status=status.HTTP_410_GONE)
     return None
 
 

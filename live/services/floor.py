@@ -24,7 +24,7 @@ from integrations.janus import JanusError
 from integrations.janus.errors import JanusUnavailableError, ParticipantNotFoundError, RoomNotFoundError
 from live.broadcast import room_state_on_commit
 from live.models import FloorMode, LiveAction, ParticipantState, VideoRoom
-from live.services.janus import janus_client, room_secret
+from live.services.janus import janus_client, moderate_audio, room_secret
 from live.services.participants import participant_update
 from meetings.models import AgendaItem, FloorTurn, Meeting
 
@@ -86,13 +86,7 @@ def _moderate(room: VideoRoom, changes: Iterable[tuple[ParticipantState, bool]])
         with janus_client(room.server) as janus:
             for state, mute in changes:
                 try:
-                    janus.room_moderate(
-                        room.room_id,
-                        secret=room_secret(room.room_id),
-                        participant_id=state.janus_id,
-                        mid=state.audio_mid,
-                        mute=mute,
-                    )
+                    moderate_audio(janus, room, state, mute=mute)
                 except (ParticipantNotFoundError, RoomNotFoundError):
                     continue  # not publishing (yet): `floor_enforce` runs when it publishes
                 done.append(state)
@@ -148,16 +142,26 @@ def floor_request(*, meeting: Meeting, bridge_point: BridgePoint, user: User) ->
     return turn
 
 
+def _close_request(meeting: Meeting, status: str, missing: str, **lookup) -> None:
+    """A waiting request leaves the queue (withdrawn by its site or declined by the chair)."""
+    room = _live_room(meeting)
+    count = FloorTurn.objects.filter(meeting=meeting, status=Status.REQUESTED, **lookup).update(
+        status=status, ended_at=timezone.now()
+    )
+    if not count:
+        raise ConflictError(missing)
+    room_state_on_commit(room=room)
+
+
 @transaction.atomic
 def floor_withdraw(*, meeting: Meeting, bridge_point: BridgePoint, user: User) -> None:
     """A site takes back its request before it was given the floor."""
-    room = _live_room(meeting)
-    count = FloorTurn.objects.filter(meeting=meeting, bridge_point=bridge_point, status=Status.REQUESTED).update(
-        status=Status.WITHDRAWN, ended_at=timezone.now()
+    _close_request(
+        meeting,
+        Status.WITHDRAWN,
+        _("This site has no request waiting."),
+        bridge_point=bridge_point,
     )
-    if not count:
-        raise ConflictError(_("This site has no request waiting."))
-    room_state_on_commit(room=room)
 
 
 #
@@ -215,13 +219,7 @@ def floor_take(*, meeting: Meeting, user: User) -> FloorTurn | None:
 @transaction.atomic
 def floor_decline(*, meeting: Meeting, user: User, turn_id: int) -> None:
     """The chair declines a waiting request (e.g. already answered); it leaves the queue."""
-    room = _live_room(meeting)
-    count = FloorTurn.objects.filter(pk=turn_id, meeting=meeting, status=Status.REQUESTED).update(
-        status=Status.DECLINED, ended_at=timezone.now()
-    )
-    if not count:
-        raise ConflictError(_("This request is no longer waiting."))
-    room_state_on_commit(room=room)
+    _close_request(meeting, Status.DECLINED, _("This request is no longer waiting."), pk=turn_id)
 
 
 @transaction.atomic

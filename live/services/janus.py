@@ -12,13 +12,20 @@ from collections.abc import Callable
 from django.conf import settings
 
 from integrations.janus import JanusAdminClient, JanusClient
-from live.models import MediaServer
+from live.models import MediaServer, ParticipantState, VideoRoom
 
 
 def room_secret(room_id: int) -> str:
     """The room's secret, derived from SECRET_KEY so it is never stored and never leaves the server."""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, f"live-room:{room_id}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def moderate_audio(janus: JanusClient, room: VideoRoom, state: ParticipantState, *, mute: bool) -> None:
+    """Mute or unmute a site's microphone in Janus (`moderate` on its audio stream in `room`)."""
+    janus.room_moderate(
+        room.room_id, secret=room_secret(room.room_id), participant_id=state.janus_id, mid=state.audio_mid, mute=mute
+    )
 
 
 def janus_client(server: MediaServer) -> JanusClient:

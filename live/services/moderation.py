@@ -11,7 +11,7 @@ from common.exceptions import ApplicationError, ConflictError
 from integrations.janus import JanusError
 from integrations.janus.errors import ParticipantNotFoundError
 from live.models import LiveAction, ParticipantState
-from live.services.janus import janus_client, room_secret
+from live.services.janus import janus_client, moderate_audio, room_secret
 from live.services.participants import GONE, participant_update
 from meetings.models import Meeting
 
@@ -39,13 +39,7 @@ def participant_mute(*, meeting: Meeting, state_id: int, user: User, mute: bool 
     room = state.video_room
     try:
         with janus_client(room.server) as janus:
-            janus.room_moderate(
-                room.room_id,
-                secret=room_secret(room.room_id),
-                participant_id=state.janus_id,
-                mid=state.audio_mid,
-                mute=mute,
-            )
+            moderate_audio(janus, room, state, mute=mute)
     except ParticipantNotFoundError as exc:
         raise ConflictError(_("This site is not in the room.")) from exc
     except JanusError as exc:

@@ -181,9 +181,7 @@ def _rooms_prepare(*, meetings: Sequence[Meeting]) -> dict[int, _Prepared]:
     taken: dict[int, set[int]] = defaultdict(set)  # room pk → participant ids in use
     tokens: dict[int, list[str]] = defaultdict(list)
     older = [room.pk for pk, room in rooms.items() if pk not in fresh]  # fresh rooms have no rows yet
-    for room_pk, bp_id, janus_id, share_id, token in ParticipantState.objects.filter(
-        video_room__in=older
-    ).values_list(
+    for room_pk, bp_id, janus_id, share_id, token in ParticipantState.objects.filter(video_room__in=older).values_list(
         "video_room_id", "bridge_point_id", "janus_id", "share_janus_id", "join_token"
     ):
         if bp_id is not None:

@@ -49,9 +49,7 @@ def readiness_from_state(*, state: ParticipantState) -> None:
         return
     if state.invitation_id is None:  # the host's hall: no checklist, but its bridge point's last test call
         if state.media_received:
-            before = BridgePoint.objects.values_list("last_test_at", "last_test_result").get(
-                pk=state.bridge_point_id
-            )
+            before = BridgePoint.objects.values_list("last_test_at", "last_test_result").get(pk=state.bridge_point_id)
             now = timezone.now()
             BridgePoint.objects.filter(pk=state.bridge_point_id).update(
                 last_test_at=now, last_test_result=TestCallResult.OK

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.exceptions import ApplicationError
-from common.models import TimeStampedModel
+from common.models import TimeStampedModel, acting_user_field
 from common.scoping import ScopedQuerySet
 
 __all__ = [
@@ -236,25 +236,11 @@ class Minutes(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("drafted by"), on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    approved_by = acting_user_field(_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     # The reviewer's last return to draft: shown on the draft and sent to the drafter.
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
-    returned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("returned by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    returned_by = acting_user_field(_("returned by"))
     return_reason = models.TextField(_("reason for the return"), blank=True)
     history = HistoricalRecords()
 
@@ -341,14 +327,7 @@ class MinutesTask(TimeStampedModel):
     due_on = models.DateField(_("due on"))
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.OPEN)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("completed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    completed_by = acting_user_field(_("completed by"))
     completion_note = models.TextField(_("completion report"), blank=True)
     due_notified_on = models.DateField(
         _("due notice sent on"), null=True, blank=True, editable=False, help_text=_("The last reminder sent.")
