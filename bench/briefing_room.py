@@ -7,7 +7,13 @@ Janus, the Chromium pages and socat relays run in a private network namespace wi
 veth (tests/live/netns.py, JANUS.md §6.2/§10); the portal (uvicorn) and a Celery worker run on
 loopback in the main namespace. Nothing else is contacted. Run as root:
 
-    .venv/bin/python bench/briefing_room.py [--sites 18] [--window 20] [--floor-repeats 10]
+    .venv/bin/python bench/briefing_room.py [--sites 18] [--window 20] [--floor-repeats 10] [--chromium 3]
+
+With `--chromium N` only the chair and N-1 communes are Chromium room pages; the other communes are
+light bridge points (bench/room_bots.py: aiortc in one process, a pre-encoded VP8 320x240 + Opus clip
+sent without re-encoding, the chair's and holder's video on their link's layer, every site's audio,
+counted not decoded). Their RTP goes through Janus like a page's; a 2-core machine cannot run 18
+Chromium pages and measure anything else (all 18 in Chromium is `--chromium 18`, the default).
 
 What it measures and prints:
 
@@ -236,6 +242,104 @@ class Site:
         return self.page.evaluate(PAGE_STATS)
 
 
+class Bots:
+    """bench/room_bots.py in the namespace: light sites that publish a clip and subscribe as a room page."""
+
+    def __init__(self, namespace, clip: Path, log: Path) -> None:
+        import json
+        import queue
+        import threading
+
+        self.json = json
+        self.process = namespace.popen(
+            sys.executable, str(ROOT / "bench" / "room_bots.py"), f"--clip={clip}", inside=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log.open("wb"), text=True,
+        )  # fmt: skip
+        self.log = log
+        self.events: queue.Queue = queue.Queue()
+        self.claims: dict[str, object] = {}
+        self.published: set[str] = set()
+        self.subscribed: set[str] = set()
+        self.errors: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def send(self, **command) -> None:
+        self.process.stdin.write(self.json.dumps(command) + "\n")
+        self.process.stdin.flush()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            try:
+                event = self.json.loads(line)
+            except ValueError:
+                continue
+            kind, key = event.get("event"), event.get("key")
+            if kind == "session":
+                try:
+                    self.claims[key](event["id"])
+                    self.send(cmd="go", key=key)
+                except Exception as exc:  # reported, the others go on
+                    self.errors.append(f"{key}: claim: {exc}")
+            elif kind == "published":
+                self.published.add(key)
+            elif kind == "subscribed":
+                self.subscribed.add(key)
+            elif kind == "error":
+                self.errors.append(f"{key}: {event.get('detail')}")
+                print(f"  bot {key}: {event.get('detail')}")
+            else:
+                self.events.put(event)
+
+    def add(self, specs: list[dict], claims: dict[str, object]) -> None:
+        self.claims.update(claims)
+        self.send(cmd="add", bots=specs)
+
+    def stats(self) -> dict:
+        self.send(cmd="stats")
+        event = self.events.get(timeout=30)
+        at = time.time() * 1000
+        return {key: {**value, "at": at} for key, value in event["bots"].items()}
+
+    def wait(self, what: set[str], keys: set[str], timeout: float) -> set[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not keys <= what:
+            time.sleep(0.2)
+        return keys - what
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(Exception):
+                self.send(cmd="quit")
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(10)
+
+
+class BotSite(Site):
+    """A commune played by a bot: its figures come from the bots' process."""
+
+    def __init__(self, name: str, bp, feed: int, bots: Bots) -> None:
+        super().__init__(name, bp, None, feed, is_host=False)
+        self.bots = bots
+
+    def stats(self) -> dict:  # one command answers for every bot: see snapshot()
+        raise NotImplementedError
+
+
+def snapshot(sites: list[Site]) -> dict[str, dict]:
+    """Every site's counters at one moment; bots share one call."""
+    out, bots = {}, None
+    for s in sites:
+        if isinstance(s, BotSite):
+            if bots is None:
+                bots = s.bots.stats()
+            raw = bots.get(s.name, {"rx": 0, "tx": 0, "lost": 0, "received": 0, "at": time.time() * 1000})
+            out[s.name] = {**raw, "video_in": 0, "audio_in": 0, "out_video": [], "pcs": "aiortc", "status": "bot",
+                           "room": {"video": {}}}  # fmt: skip
+        else:
+            out[s.name] = s.stats()
+    return out
+
+
 def wait_ready(sites: list[Site], host: Site, timeout: float) -> tuple[float, list[str]]:
     """Until the chair decodes every commune and every commune decodes the chair (or the timeout)."""
     started = time.monotonic()
@@ -248,6 +352,8 @@ def wait_ready(sites: list[Site], host: Site, timeout: float) -> tuple[float, li
             if chair["video"].get(str(s.feed), {}).get("frames", 0) < 3:
                 missing.append(f"chair does not see {s.name}")
         for s in communes:
+            if isinstance(s, BotSite):
+                continue  # a bot's download is checked in the measured window
             room = s.page.evaluate("window.liveRoom.stats()")
             if room["video"].get(str(host.feed), {}).get("frames", 0) < 3:
                 missing.append(f"{s.name} does not see the chair")
@@ -259,6 +365,8 @@ def wait_ready(sites: list[Site], host: Site, timeout: float) -> tuple[float, li
 
 def join_all(sites: list[Site], base: str, meeting_pk: int) -> None:
     for s in sites:
+        if isinstance(s, BotSite):
+            continue
         try:
             s.page.goto(f"{base}/live/meetings/{meeting_pk}/sites/{s.bp.pk}/", wait_until="load", timeout=60000)
             s.page.click("#btn-join", timeout=60000)
@@ -270,6 +378,8 @@ def join_all(sites: list[Site], base: str, meeting_pk: int) -> None:
 
 def leave_all(sites: list[Site]) -> None:
     for s in sites:
+        if isinstance(s, BotSite):
+            continue
         try:
             s.page.evaluate("window.liveRoom.leave()")
         except Exception as exc:  # a page that died is reported, not fatal
@@ -283,16 +393,15 @@ def rid(layer: dict) -> str:
 
 def measure(label: str, sites: list[Site], host: Site, janus_pid: int, window: float) -> dict:
     """One measured window: Janus CPU, machine CPU, each page's download."""
-    before = {}
-    for s in sites:
-        before[s.name] = s.stats()
+    before = snapshot(sites)
     cpu0, mach0, t0 = proc_cpu_seconds(janus_pid), machine_cpu(), time.monotonic()
     time.sleep(window)
     cpu1, mach1, t1 = proc_cpu_seconds(janus_pid), machine_cpu(), time.monotonic()
     load = Path("/proc/loadavg").read_text().split()[:3]
     rows = []
+    now = snapshot(sites)
     for s in sites:
-        after = s.stats()
+        after = now[s.name]
         first = before[s.name]
         seconds = max(0.001, (after["at"] - first["at"]) / 1000)
         chair_width = after["room"]["video"].get(str(host.feed), {}).get("width", 0) if not s.is_host else 0
@@ -396,7 +505,9 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=20, help="measured seconds per run")
     parser.add_argument("--floor-repeats", type=int, default=10)
     parser.add_argument("--ready-timeout", type=float, default=120)
+    parser.add_argument("--chromium", type=int, default=0, help="Chromium pages (chair first); the rest are bots")
     args = parser.parse_args()
+    args.chromium = args.chromium or args.sites
     if os.geteuid() != 0:
         sys.exit("run as root (network namespace)")
     # SIGTERM (e.g. `timeout`) ends the run through the cleanup below, as Ctrl-C does.
@@ -414,7 +525,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-briefing-"))
     namespace = Namespace()
     portal = Portal(folder)
-    janus = None
+    janus = bots = None
     playwright = browser = None
     started = time.monotonic()
     console: list[str] = []
@@ -465,9 +576,18 @@ def main() -> None:
                   "--autoplay-policy=no-user-gesture-required"],
         )  # fmt: skip
         sites: list[Site] = []
-        for name, bp, user in [("chair", host_bp, host_user)] + [
+        everyone = [("chair", host_bp, host_user)] + [
             (f"commune-{i:02d}", bp, officer) for i, (bp, officer) in enumerate(zip(commune_bps, officers, strict=True))
-        ]:
+        ]
+        if args.chromium < len(everyone):
+            from room_bots import make_clip
+
+            clip = folder / "clip.webm"
+            make_clip(clip)
+            bots = Bots(namespace, clip, folder / "bots.log")
+        for name, bp, _user in everyone[args.chromium :]:
+            sites.append(BotSite(name, bp, feeds[bp.pk], bots))
+        for name, bp, user in reversed(everyone[: args.chromium]):
             page = page_as(browser, portal.url, cookie_for(user), viewport={"width": 960, "height": 600})
             page.context.add_init_script(INIT_SCRIPT)
             site = Site(name, bp, page, feeds[bp.pk], is_host=bp.pk == host_bp.pk)
@@ -478,8 +598,22 @@ def main() -> None:
 
             page.on("console", on_console)
             page.on("pageerror", lambda exc, site=site: console.append(f"{site.name}: pageerror: {exc}"))
-            sites.append(site)
+            sites.insert(0, site)
         host = sites[0]
+        bot_sites = [s for s in sites if isinstance(s, BotSite)]
+        if bots is not None:
+            specs, claims = [], {}
+            for s, officer in zip(sites, [host_user, *officers], strict=True):
+                if not isinstance(s, BotSite):
+                    continue
+                site_api = ChairApi(portal.url, cookie_for(officer), f"/live/meetings/{meeting.pk}/sites/{s.bp.pk}/")
+                site_base = f"/api/live/meetings/{meeting.pk}/sites/{s.bp.pk}/"
+                config = site_api.http.get(site_base + "join/").json()
+                specs.append({"key": s.name, "ws": f"ws://127.0.0.1:{janus.ws_port}", **config})
+                claims[s.name] = lambda sid, a=site_api, b=site_base: a.post(b + "session/", {"session_id": sid})
+            bots.add(specs, claims)
+            missing = bots.wait(bots.published, {s.name for s in bot_sites}, 60)
+            print(f"{len(bot_sites) - len(missing)} of {len(bot_sites)} bots publish; not: {sorted(missing) or '-'}")
         communes = sites[1:]
         holder = communes[1] if len(communes) > 1 else communes[0]
 
@@ -493,6 +627,11 @@ def main() -> None:
             for s in communes:
                 s.link = kinds[s.bp.pk]
             host.link = "host"
+            if bots is not None:
+                from live.selectors import site_layer
+
+                for s in bot_sites:
+                    bots.send(cmd="layer", key=s.name, layer=site_layer(s.bp.pk))
             if results:
                 leave_all(sites)
             join_started = time.monotonic()
@@ -502,6 +641,13 @@ def main() -> None:
             for line in missing:
                 print(f"  NOT READY: {line}")
             api.post(f"/api/live/meetings/{meeting.pk}/floor/give/", {"bridge_point_id": holder.bp.pk})
+            if bots is not None:  # as a room page does when the floor changes: the holder's video too
+                time.sleep(1)
+                bots.subscribed.clear()
+                bots.send(cmd="subscribe", chair=host.feed, holder=holder.feed)
+                missing = bots.wait(bots.subscribed, {s.name for s in bot_sites}, 60)
+                if missing:
+                    print(f"  bots not subscribed: {sorted(missing)}")
             time.sleep(5)  # the holder's video reaches every commune; layers settle
             results[key] = measure(label, sites, host, janus_pid, args.window)
             api.post(f"/api/live/meetings/{meeting.pk}/floor/take/")
@@ -554,6 +700,11 @@ def main() -> None:
                 browser.close()
         if playwright is not None:
             playwright.stop()
+        if bots is not None:
+            bots.stop()
+            for line in bots.errors:
+                print(f"  bots: {line[:300]}")
+            print("bots' stderr (last lines):", *bots.log.read_text(errors="replace").splitlines()[-15:], sep="\n  ")
         if janus is not None:
             janus.stop()
         portal.stop()
