@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -98,12 +99,21 @@ def _moderate(room: VideoRoom, changes: Iterable[tuple[ParticipantState, bool]])
 
 
 def _apply_floor(room: VideoRoom, holder_id: int | None) -> None:
-    """Make Janus's mutes match the floor: who should be heard is unmuted, everyone else muted."""
+    """
+    Make Janus match the floor: who should be heard is unmuted, everyone else muted; a screen that
+    may no longer be shared (the holder lost the floor, or the chair stopped sharing by the floor)
+    is stopped in Janus after commit by `floor_enforce`, whatever the site's page does.
+    """
+    from live.tasks import floor_enforce
+
     states = list(room.participants.select_related("bridge_point").filter(state=State.PUBLISHING))
     wanted = [(state, not heard(room=room, state=state, holder_id=holder_id)) for state in states]
     changed = _moderate(room, [(state, mute) for state, mute in wanted if state.audio_muted != mute])
     for state in changed:
         participant_update(row=state, audio_muted=not state.audio_muted, talking=False)
+    for state in room.participants.select_related("bridge_point").filter(sharing=True):
+        if not share_allowed(room=room, state=state, holder_id=holder_id):
+            transaction.on_commit(partial(floor_enforce.delay, state_id=state.pk), robust=True)
 
 
 def _audit(meeting: Meeting, action: str, user: User | None, bridge_point: BridgePoint | None = None, target=""):

@@ -211,3 +211,36 @@ def test_start_and_end_refresh_the_meetings_section_of_every_site(
     for action in (start, end):
         assert hear_while(action) == [changed] * len(site_ids)
     assert len(site_ids) == 4  # the host and three invited sites
+
+
+def test_a_share_stops_in_janus_when_the_floor_no_longer_allows_it(
+    janus, briefing, eager_tasks, django_capture_on_commit_callbacks
+):
+    """The holder shares (the chair allows it); when the chair takes the floor back the portal stops the share."""
+    media_server_for(janus)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_start(meeting=briefing.meeting, user=briefing.organiser)
+    services.floor_mode_set(meeting=briefing.meeting, user=briefing.organiser, mode="moderated", share_by_floor=True)
+    holder, other = ParticipantState.objects.filter(invitation__isnull=False).order_by("pk")[:2]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.floor_give(meeting=briefing.meeting, user=briefing.organiser, bridge_point_id=holder.bridge_point_id)
+    # Both sites' share handles publish (the other one through a page that ignores the rules).
+    ParticipantState.objects.filter(pk__in=[holder.pk, other.pk]).update(sharing=True)
+    with django_capture_on_commit_callbacks(execute=True):  # any floor change checks every share
+        services.floor_mode_set(meeting=briefing.meeting, user=briefing.organiser, mode="moderated")
+    holder.refresh_from_db()
+    other.refresh_from_db()
+    assert holder.sharing is True, "the floor holder may share"
+    assert other.sharing is False, "a site without the floor may not"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.floor_take(meeting=briefing.meeting, user=briefing.organiser)
+    holder.refresh_from_db()
+    assert holder.sharing is False
+    # The chair's hall may always share.
+    chair = ParticipantState.objects.get(video_room__meeting=briefing.meeting, invitation__isnull=True)
+    ParticipantState.objects.filter(pk=chair.pk).update(sharing=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.floor_give(meeting=briefing.meeting, user=briefing.organiser, bridge_point_id=other.bridge_point_id)
+    chair.refresh_from_db()
+    assert chair.sharing is True
