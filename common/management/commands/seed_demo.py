@@ -1,4 +1,11 @@
-"""Load the demo district (Núi Thành). Idempotent: a second run changes nothing."""
+"""
+Load the demo district (Núi Thành). Idempotent: a second run changes nothing.
+
+`--scale province` adds, on top of it, a province with a year of history for benchmarks and sizing
+(each app's `demo_province.load(progress)`: ten more districts and 150 communes, 50,000 equipment
+rows, 10,000 cameras with a month of outages, a weekly briefing per district for a year, a plan per
+district), with a progress bar per part.
+"""
 
 from importlib import import_module
 from importlib.util import find_spec
@@ -8,9 +15,20 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+# Province parts in dependency order: sites first, the plans (which read equipment and cameras) last.
+PROVINCE_PARTS = ("sites", "cameras", "meetings", "investments")
+
 
 class Command(BaseCommand):
     help = "Load the demo district, its sites and equipment, and one demo user per role."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--scale",
+            choices=("district", "province"),
+            default="district",
+            help="'province' adds ten districts with a year of history (a few minutes; for benchmarks).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from accounts.services import roles_sync
@@ -22,8 +40,19 @@ class Command(BaseCommand):
             for name in [*names, "accounts"]:
                 if find_spec(f"{name}.demo") is not None:
                     import_module(f"{name}.demo").load()
+        if options["scale"] == "province":
+            self._province()
         from accounts.demo import DEMO_USERS, demo_password
 
         self.stdout.write(self.style.SUCCESS(f"Demo data is in place. Demo logins (password {demo_password()}):"))
         for username, role, _name, unit in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {role}{' · ' + unit if unit else ''}")
+
+    def _province(self) -> None:
+        from functools import partial
+
+        from tqdm import tqdm
+
+        progress = partial(tqdm, file=self.stderr._out, unit=" rows", mininterval=2)
+        for name in PROVINCE_PARTS:
+            import_module(f"{name}.demo_province").load(progress)
