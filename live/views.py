@@ -22,6 +22,7 @@ from django.views import generic
 from live import selectors, services
 from live.api.views import join_config
 from meetings.models import Meeting
+from meetings.selectors import bookings as booking_selectors
 from sites.models import BridgePoint
 
 # Texts the pages' scripts show, translated here and handed over as JSON.
@@ -173,6 +174,9 @@ class BoardView(LiveMixin, generic.TemplateView):
             **super().get_context_data(**kwargs),
             "meeting": meeting,
             "can_operate": self.request.user.has_perm("live.operate_room"),
+            "room_booking": booking_selectors.meeting_booking(user=self.request.user, meeting=meeting)
+            if meeting.status == Meeting.Status.SCHEDULED
+            else None,
             "labels": _labels(BOARD_LABELS),
             "board": {
                 "meeting": meeting.pk,
@@ -315,6 +319,9 @@ class RoomView(LiveMixin, generic.TemplateView):
             "is_host": is_host,
             "ended": ended,
             "can_operate": is_host and user.has_perm("live.operate_room"),
+            "room_booking": booking_selectors.meeting_booking(user=user, meeting=meeting)
+            if is_host and meeting.status == Meeting.Status.SCHEDULED
+            else None,
             "can_check": invitation is not None and user.has_perm("live.change_readinesscheck"),
             "colour": selectors.readiness_colour(check=check, state=state),
             "join": join,

@@ -110,7 +110,11 @@ class MeetingStartApi(MeetingMixin, APIView):
 
     @extend_schema(request=None, responses=schemas.MeetingRowSerializer)
     def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = services.meeting_start(meeting=self.get_meeting(request, meeting_id), user=request.user)
+        meeting = services.meeting_start(
+            meeting=self.get_meeting(request, meeting_id),
+            user=request.user,
+            confirm_unapproved_booking=bool(request.data.get("confirm_unapproved_booking")),
+        )
         return Response(selectors.meeting_row(meeting))
 
 

@@ -22,7 +22,7 @@ from live.services.floor import floor_turns_end
 from live.services.janus import janus_admin_client, janus_client, room_secret
 from live.services.participants import IN_MEDIA, _attendance_sync, participants_all_gone
 from live.services.placement import provision_enqueue
-from meetings.models import AttendanceInterval, Meeting
+from meetings.models import AttendanceInterval, Booking, Meeting
 from sites.live import sites_section_changed
 
 if TYPE_CHECKING:
@@ -82,16 +82,40 @@ def room_close(*, meeting_id: int) -> None:
 
 
 @transaction.atomic
-def meeting_start(*, meeting: Meeting, user: User) -> Meeting:
+def meeting_start(*, meeting: Meeting, user: User, confirm_unapproved_booking: bool = False) -> Meeting:
     """
     The host opens the live room: the meeting goes live now, and its room is prepared and created in
     Janus after commit, batched with other starts (`provision_enqueue`). The start itself stays a short
     write: a room is usually there already (reconcile prepares it an hour ahead, for the test calls),
     and otherwise its rows are made by the batch, so a burst of starts does not queue behind them.
+
+    A meeting whose host room booking is not confirmed (still waiting for the room's approver, or
+    rejected or cancelled) starts only when the host says so (`confirm_unapproved_booking`): the
+    refusal says why, and a briefing that must go ahead is not blocked by an absent approver.
     """
-    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("host_bridge_point").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("host_bridge_point", "booking", "booking__room")
+        .get(pk=meeting.pk)
+    )
     if meeting.status != Meeting.Status.SCHEDULED:
         raise ConflictError(_("Only a scheduled meeting can start."), extra={"status": meeting.status})
+    booking = meeting.booking
+    if booking is not None and booking.status != Booking.Status.CONFIRMED and not confirm_unapproved_booking:
+        if booking.status == Booking.Status.TENTATIVE:
+            message = _(
+                "The booking of %(room)s for this meeting is still tentative: it waits for the room's approver. "
+                "Start the meeting anyway?"
+            )
+        else:
+            message = _(
+                "The booking of %(room)s for this meeting is %(status)s: the room is not held for it. "
+                "Start the meeting anyway?"
+            )
+        raise ConflictError(
+            message % {"room": booking.room.name, "status": booking.get_status_display()},
+            extra={"booking_status": booking.status, "booking": booking.pk, "confirm": "confirm_unapproved_booking"},
+        )
     room = VideoRoom.objects.filter(meeting=meeting).exclude(status=VideoRoom.Status.CLOSED).first()
     if room is None and not media_servers_usable().exists():
         raise ApplicationError(_("No media server is available."))

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from common.views import ScopedModelForm
 from meetings.models import Booking, BookingSeries, RoomBookingPolicy
+from meetings.models.bookings import DAY_NAMES, RULE_DAYS
+from meetings.selectors.bookings import holidays_during
 from meetings.services import bookings as services
 from sites.models import Site
 
@@ -33,6 +35,13 @@ def _bookable_rooms(field: forms.ModelChoiceField) -> None:
 
 
 class BookingForm(ScopedModelForm):
+    """One booking. A date on a public holiday (Tết, national days) is booked only when the person ticks
+    that they mean it: the box appears with the warning."""
+
+    confirm_holiday = forms.BooleanField(
+        label=_("Book it on the public holiday anyway"), required=False, widget=forms.HiddenInput
+    )
+
     class Meta:
         model = Booking
         fields = ("room", "title", "starts_at", "ends_at", "notes")
@@ -42,16 +51,40 @@ class BookingForm(ScopedModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
+    field_order = ("room", "title", "starts_at", "ends_at", "confirm_holiday", "notes")
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _bookable_rooms(self.fields["room"])
+        self.holidays: list[tuple[date, str]] = []
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", _("A booking must end after it starts."))
+        elif starts_at and ends_at and self._moved(starts_at, ends_at):
+            self._check_holidays(starts_at, ends_at, confirmed=data.get("confirm_holiday", False))
         return data
+
+    def _moved(self, starts_at: Any, ends_at: Any) -> bool:
+        return not self.instance.pk or (starts_at, ends_at) != (self.instance.starts_at, self.instance.ends_at)
+
+    def _check_holidays(self, starts_at: Any, ends_at: Any, *, confirmed: bool) -> None:
+        days_off = holidays_during(starts_at=starts_at, ends_at=ends_at)
+        if not days_off:
+            return
+        field = self.fields["confirm_holiday"]
+        field.widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
+        self.holidays = days_off
+        if confirmed:
+            return
+        names = "; ".join(f"{day:%d/%m/%Y} – {name}" for day, name in days_off)
+        self.add_error(
+            "starts_at",
+            _("This is a public holiday (%(holidays)s). Tick “%(confirm)s” to book it all the same.")
+            % {"holidays": names, "confirm": field.label},
+        )
 
     def _post_clean(self) -> None:
         # The service validates and saves; the model's own checks would run a second, racy overlap-free
@@ -80,15 +113,7 @@ class BookingForm(ScopedModelForm):
         )
 
 
-WEEKDAYS = [
-    ("MO", _("Monday")),
-    ("TU", _("Tuesday")),
-    ("WE", _("Wednesday")),
-    ("TH", _("Thursday")),
-    ("FR", _("Friday")),
-    ("SA", _("Saturday")),
-    ("SU", _("Sunday")),
-]
+WEEKDAYS = list(zip(RULE_DAYS, DAY_NAMES, strict=True))
 
 
 class BookingSeriesForm(ScopedModelForm):
@@ -104,7 +129,11 @@ class BookingSeriesForm(ScopedModelForm):
         label=_("Every"), min_value=1, max_value=12, initial=1, help_text=_("weeks, days or months")
     )
     weekdays = forms.MultipleChoiceField(
-        label=_("On"), choices=WEEKDAYS, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("On"),
+        choices=WEEKDAYS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For a weekly booking; none ticked means the weekday of the first date."),
     )
     until = forms.DateField(label=_("Until"), required=False)
     count = forms.IntegerField(label=_("Or number of times"), min_value=1, required=False)
@@ -138,7 +167,7 @@ class BookingSeriesForm(ScopedModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _bookable_rooms(self.fields["room"])
-        self.fields["weekdays"].widget.attrs = {}
+        self.fields["weekdays"].widget.attrs = {"class": "form-check-input"}
         self.fields["until"].widget.input_type = "date"
         self.fields["until"].widget.format = "%Y-%m-%d"
 

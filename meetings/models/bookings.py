@@ -6,17 +6,99 @@ The booking itself is `meetings.models.core.Booking`; no two active bookings of 
 (an exclusion constraint on PostgreSQL, see migration 0002; a serialised check on SQLite).
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.models import TimeStampedModel
 from common.scoping import ScopedQuerySet
 
-__all__ = ["BookingSeries", "CalendarFeedToken", "RoomBookingPolicy", "SkippedDate"]
+__all__ = ["BookingSeries", "CalendarFeedToken", "RoomBookingPolicy", "SkippedDate", "rule_in_words"]
+
+# RFC 5545 day codes in the order of `date.weekday()`.
+RULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+DAY_NAMES = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+)
+
+
+def _rule_parts(rrule: str) -> dict[str, str]:
+    parts = {}
+    for part in rrule.strip().removeprefix("RRULE:").split(";"):
+        name, _sep, value = part.partition("=")
+        parts[name.strip().upper()] = value.strip().upper()
+    return parts
+
+
+def _rule_date(value: str) -> date | None:
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        return None
+
+
+def rule_in_words(rrule: str, first_date: date) -> str | None:
+    """
+    A recurrence rule as people say it, in the active language ("Thứ Hai hằng tuần đến 01/03/2027",
+    "Every Monday until 01/03/2027"); None for a rule too unusual to say (the page then shows the rule).
+    """
+    parts = _rule_parts(rrule)
+    freq = parts.pop("FREQ", "")
+    interval = parts.pop("INTERVAL", "1")
+    until, count = parts.pop("UNTIL", ""), parts.pop("COUNT", "")
+    byday = parts.pop("BYDAY", "")
+    parts.pop("WKST", None)
+    if parts or not interval.isdigit() or int(interval) < 1 or (count and not count.isdigit()):
+        return None
+    every = int(interval)
+    if freq == "WEEKLY":
+        codes = byday.split(",") if byday else [RULE_DAYS[first_date.weekday()]]
+        if any(code not in RULE_DAYS for code in codes):
+            return None
+        days = get_text_list(
+            [str(DAY_NAMES[RULE_DAYS.index(code)]) for code in sorted(set(codes), key=RULE_DAYS.index)],
+            gettext("and"),
+        )
+        if every == 1:
+            text = gettext("Every %(days)s") % {"days": days}
+        else:
+            text = gettext("Every %(n)d weeks on %(days)s") % {"n": every, "days": days}
+    elif byday:
+        return None
+    elif freq == "DAILY":
+        text = gettext("Every day") if every == 1 else gettext("Every %(n)d days") % {"n": every}
+    elif freq == "MONTHLY":
+        day = first_date.day
+        text = (
+            gettext("Monthly on day %(day)d") % {"day": day}
+            if every == 1
+            else gettext("Every %(n)d months on day %(day)d") % {"n": every, "day": day}
+        )
+    elif freq == "YEARLY" and every == 1:
+        text = gettext("Every year on %(date)s") % {"date": first_date.strftime("%d/%m")}
+    else:
+        return None
+    if until:
+        end = _rule_date(until)
+        if end is None:
+            return None
+        return gettext("%(rule)s until %(date)s") % {"rule": text, "date": end.strftime("%d/%m/%Y")}
+    if count:
+        return ngettext("%(rule)s, %(n)d time", "%(rule)s, %(n)d times", int(count)) % {"rule": text, "n": int(count)}
+    return text
 
 
 class RoomBookingPolicy(TimeStampedModel):
@@ -127,6 +209,11 @@ class BookingSeries(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:bookingseries_detail", args=[self.pk])
+
+    @property
+    def rule_text(self) -> str:
+        """The rule in words in the active language, or the rule itself when it is too unusual to say."""
+        return rule_in_words(self.rrule, self.first_date) or self.rrule
 
 
 class SkippedDate(models.Model):

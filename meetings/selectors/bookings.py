@@ -24,8 +24,8 @@ from sites.models import Room
 if TYPE_CHECKING:
     from accounts.models import User
 
-# The hours a calendar day shows, and the default working day for free-slot search.
-DAY_VIEW_START, DAY_VIEW_END = time(6, 0), time(21, 0)
+# The default working day for free-slot search, and the hours from which the calendar proposes a
+# time when a person clicks an empty day (the day view itself shows the whole day, 00:00–24:00).
 WORKDAY_START, WORKDAY_END = time(7, 0), time(17, 30)
 SLOT_STEP_MINUTES = 15
 
@@ -105,6 +105,16 @@ def _holidays_of(country: str, years: tuple[int, ...]) -> tuple[tuple[date, str]
     return tuple(holidays.country_holidays(country, years=list(years), language="vi").items())
 
 
+def holidays_during(*, starts_at: datetime, ends_at: datetime) -> list[tuple[date, str]]:
+    """The public holidays among the local dates a booking spans, as (date, name), in date order."""
+    tz = timezone.get_default_timezone()
+    first = timezone.localtime(starts_at, tz).date()
+    last = timezone.localtime(ends_at - timedelta(microseconds=1), tz).date()
+    days = [first + timedelta(days=i) for i in range(max(0, (last - first).days) + 1)]
+    day_off = public_holidays({d.year for d in days})
+    return [(d, day_off[d]) for d in days if d in day_off]
+
+
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
     tz = timezone.get_default_timezone()
     return (
@@ -132,6 +142,9 @@ class CalendarCell:
     day: date
     bookings: list[Booking] = field(default_factory=list)
     blocks: list[DayBlock] = field(default_factory=list)
+    # A free hour to propose when the empty part of the cell is clicked (week view); None when the
+    # day is past or has no free hour left.
+    suggest: tuple[datetime, datetime] | None = None
 
 
 @dataclass(slots=True)
@@ -141,17 +154,26 @@ class CalendarRow:
 
 
 @dataclass(slots=True)
+class HourSlot:
+    """One hour of the day view, a link to book it when it is still to come."""
+
+    hour: int
+    starts_at: datetime
+    ends_at: datetime
+    bookable: bool
+
+
+@dataclass(slots=True)
 class Calendar:
     days: list[date]
     rows: list[CalendarRow]
     holidays: dict[date, str]
     hours: list[int]
+    slots: list[HourSlot] = field(default_factory=list)
 
 
 def _place(booking: Booking, day: date) -> DayBlock:
-    tz = timezone.get_default_timezone()
-    window_start = timezone.make_aware(datetime.combine(day, DAY_VIEW_START), tz)
-    window_end = timezone.make_aware(datetime.combine(day, DAY_VIEW_END), tz)
+    window_start, window_end = _day_bounds(day)
     span = (window_end - window_start).total_seconds()
     start = max(booking.starts_at, window_start)
     end = min(booking.ends_at, window_end)
@@ -160,13 +182,30 @@ def _place(booking: Booking, day: date) -> DayBlock:
     return DayBlock(booking=booking, left=round(min(left, 98.5), 2), width=round(min(width, 100 - left), 2))
 
 
+def _hour(day: date, hour: int) -> datetime:
+    """The local instant of `hour`:00 on `day` (24 is the next midnight)."""
+    return timezone.make_aware(datetime.combine(day, time.min) + timedelta(hours=hour), timezone.get_default_timezone())
+
+
+def _free_hour(day: date, bookings: list[Booking], now: datetime) -> tuple[datetime, datetime] | None:
+    """The first whole hour of the working day (or later that evening) free in `bookings`, not past."""
+    for hour in range(WORKDAY_START.hour, 23):
+        start, end = _hour(day, hour), _hour(day, hour + 1)
+        if start >= now and not any(b.starts_at < end and b.ends_at > start for b in bookings):
+            return start, end
+    return None
+
+
 def calendar(
     *, user: User, start: date, days: int, site_id: int | None = None, include_inactive: bool = False
 ) -> Calendar:
     """
     Rooms × days with the bookings of each day, in two queries whatever the number of rooms or
-    bookings (rooms with their site and policy; bookings with their booker).
+    bookings (rooms with their site and policy; bookings with their booker). The day view places
+    each booking on the whole day's timeline (00:00–24:00) and lists the hours still bookable; the
+    week view proposes a free hour per room and day for a click on the empty part of its cell.
     """
+    now = timezone.now()
     day_list = [start + timedelta(days=i) for i in range(days)]
     rooms = list(bookable_rooms(user=user, site_id=site_id))
     range_start, _ = _day_bounds(day_list[0])
@@ -191,12 +230,18 @@ def calendar(
             cell = CalendarCell(day=day, bookings=todays)
             if days == 1:
                 cell.blocks = [_place(b, day) for b in todays]
+            else:
+                cell.suggest = _free_hour(day, todays, now)
             cells.append(cell)
         rows.append(CalendarRow(room=room, cells=cells))
     day_off = {d: n for d, n in public_holidays({d.year for d in day_list}).items() if d in bounds}
-    return Calendar(
-        days=day_list, rows=rows, holidays=day_off, hours=list(range(DAY_VIEW_START.hour, DAY_VIEW_END.hour))
-    )
+    slots = []
+    if days == 1:
+        earliest = _round_up(now)
+        for h in range(24):
+            slot_start, slot_end = max(_hour(start, h), earliest), _hour(start, h + 1)
+            slots.append(HourSlot(hour=h, starts_at=slot_start, ends_at=slot_end, bookable=slot_start < slot_end))
+    return Calendar(days=day_list, rows=rows, holidays=day_off, hours=list(range(24)), slots=slots)
 
 
 #
@@ -206,9 +251,17 @@ def calendar(
 
 @dataclass(frozen=True, slots=True)
 class FreeSlot:
+    """A free window of a room, `starts_at`–`window_ends_at`, and the slot of the asked duration at its
+    start (`starts_at`–`ends_at`), which is what the "Book" link proposes."""
+
     room: Room
     starts_at: datetime
     ends_at: datetime
+    window_ends_at: datetime
+
+    @property
+    def day(self) -> date:
+        return timezone.localtime(self.starts_at, timezone.get_default_timezone()).date()
 
 
 def _round_up(moment: datetime) -> datetime:
@@ -216,6 +269,23 @@ def _round_up(moment: datetime) -> datetime:
     seconds = moment.minute * 60 + moment.second + moment.microsecond / 1e6
     extra = (-seconds) % step
     return (moment + timedelta(seconds=extra)).replace(second=0, microsecond=0)
+
+
+def _free_windows(
+    busy: list[tuple[datetime, datetime]], opens: datetime, closes: datetime, duration: timedelta
+) -> list[tuple[datetime, datetime]]:
+    """The gaps of at least `duration` between `opens` and `closes` left by `busy` (sorted by start)."""
+    windows, cursor = [], opens
+    for starts_at, ends_at in [*busy, (closes, closes)]:
+        if ends_at <= cursor:
+            continue
+        gap_end = min(starts_at, closes)
+        if gap_end - cursor >= duration:
+            windows.append((cursor, gap_end))
+        cursor = max(cursor, _round_up(ends_at))
+        if cursor >= closes:
+            break
+    return windows
 
 
 def free_slots(
@@ -226,13 +296,14 @@ def free_slots(
     date_to: date,
     site_id: int | None = None,
     room_ids: list[int] | None = None,
-    per_room: int = 5,
+    per_room: int | None = None,
     min_capacity: int = 0,
 ) -> list[tuple[Room, list[FreeSlot]]]:
     """
-    Per room, the first free gaps of at least `duration` between `date_from` and `date_to`, within the
-    room's opening hours (the working day when it has none), on working days that are not public
-    holidays (weekends too when the room is open then). Two queries in all.
+    Per room, every free window of at least `duration` on each day between `date_from` and
+    `date_to` (all of them unless `per_room` caps the count), within the room's opening hours (the
+    working day when it has none), on working days that are not public holidays (weekends too when
+    the room is open then). Two queries in all.
     """
     tz = timezone.get_default_timezone()
     rooms = bookable_rooms(user=user, site_id=site_id).filter(capacity__gte=min_capacity)
@@ -266,23 +337,19 @@ def free_slots(
         weekends = bool(policy and policy.open_on_weekends)
         slots: list[FreeSlot] = []
         for day in days:
-            if len(slots) >= per_room:
-                break
             if day in day_off or (day.weekday() >= 5 and not weekends):
                 continue
-            cursor = max(timezone.make_aware(datetime.combine(day, opens), tz), earliest)
+            day_start = max(timezone.make_aware(datetime.combine(day, opens), tz), earliest)
             day_end = timezone.make_aware(datetime.combine(day, closes), tz)
-            for starts_at, ends_at in [*busy[room.pk], (day_end, day_end)]:
-                if ends_at <= cursor:
-                    continue
-                gap_end = min(starts_at, day_end)
-                if gap_end - cursor >= duration:
-                    slots.append(FreeSlot(room=room, starts_at=cursor, ends_at=cursor + duration))
-                    if len(slots) >= per_room:
-                        break
-                cursor = max(cursor, _round_up(ends_at))
-                if cursor >= day_end:
-                    break
+            if day_start >= day_end:
+                continue
+            todays = [(s, e) for s, e in busy[room.pk] if s < day_end and e > day_start]
+            slots.extend(
+                FreeSlot(room=room, starts_at=start, ends_at=start + duration, window_ends_at=end)
+                for start, end in _free_windows(todays, day_start, day_end, duration)
+            )
+        if per_room is not None:
+            slots = slots[:per_room]
         if slots:
             result.append((room, slots))
     return result
@@ -313,3 +380,36 @@ def feed_bookings_for_user(*, user: User) -> QuerySet[Booking]:
 
 def feed_bookings_for_room(*, user: User, room: Room) -> QuerySet[Booking]:
     return _feed_window(Booking.objects.visible_to(user).filter(room=room))
+
+
+#
+# A meeting's room booking
+#
+
+
+@dataclass(slots=True)
+class MeetingBooking:
+    """What a meeting's page says about the booking of its host room, and who may decide on it."""
+
+    booking: Booking
+    approvers: list[str]
+    can_decide: bool
+
+    @property
+    def confirmed(self) -> bool:
+        return self.booking.status == Booking.Status.CONFIRMED
+
+
+def meeting_booking(*, user: User, meeting: object) -> MeetingBooking | None:
+    """The room booking behind `meeting` (None when the meeting books no room)."""
+    booking_id = getattr(meeting, "booking_id", None)
+    if booking_id is None:
+        return None
+    booking = Booking.objects.select_related("room", "room__site").get(pk=booking_id)
+    policy = RoomBookingPolicy.objects.filter(room_id=booking.room_id).first()
+    approvers = [a.get_full_name() or a.username for a in policy.approvers.order_by("username")] if policy else []
+    return MeetingBooking(
+        booking=booking,
+        approvers=approvers,
+        can_decide=booking.status == Booking.Status.TENTATIVE and user_can_decide(user=user, room=booking.room),
+    )

@@ -39,7 +39,7 @@ class BookingTable(BaseTable):
 class BookingSeriesTable(BaseTable):
     title = tables.Column(linkify=True)
     room = tables.Column(accessor="room__name", order_by=("room__name",), verbose_name=_("Room"))
-    rrule = tables.Column(orderable=False)
+    rrule = tables.Column(orderable=False, verbose_name=_("Repeats"))
     times = tables.Column(empty_values=(), orderable=False, verbose_name=_("Time"))
 
     class Meta(BaseTable.Meta):
@@ -48,6 +48,9 @@ class BookingSeriesTable(BaseTable):
 
     def render_times(self, record: BookingSeries) -> str:
         return f"{record.start_time:%H:%M}–{record.end_time:%H:%M}"
+
+    def render_rrule(self, record: BookingSeries) -> str:
+        return record.rule_text
 
 
 class RoomBookingPolicyTable(BaseTable):

@@ -106,6 +106,7 @@ class BookingDetailView(ObjectDetailView):
             and services.user_can_cancel(user=user, booking=booking),
             can_edit=active and user.has_perm("meetings.change_booking"),
             readded_from=SkippedDate.objects.filter(readded_booking=booking).first(),
+            holidays=selectors.holidays_during(starts_at=booking.starts_at, ends_at=booking.ends_at),
         )
         return context
 
@@ -135,6 +136,12 @@ class BookingEditView(ObjectEditView):
             )
         else:
             messages.success(self.request, _("Booked and confirmed: %(object)s.") % {"object": self.object})
+        if form.holidays:
+            messages.info(
+                self.request,
+                _("Booked on a public holiday as you confirmed: %(holidays)s.")
+                % {"holidays": "; ".join(name for _day, name in form.holidays)},
+            )
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 

@@ -35,6 +35,7 @@ from meetings.models import (
     RollCall,
     TextBlock,
 )
+from meetings.selectors import bookings as booking_selectors
 from meetings.selectors import briefings as selectors
 from meetings.services import briefings as services
 from meetings.tables.briefings import MeetingTable, TaskTable, TextBlockTable
@@ -136,6 +137,7 @@ class MeetingDetailView(ObjectDetailView):
             document_form=forms.DocumentForm(),
             invite_form=forms.InviteForm(),
             task_form=forms.TaskForm(meeting=meeting),
+            room_booking=booking_selectors.meeting_booking(user=user, meeting=meeting),
         )
         return context
 
@@ -147,6 +149,19 @@ class MeetingEditView(ObjectEditView):
 
     def get_queryset(self) -> QuerySet[Meeting]:
         return selectors.meeting_list_for_user(user=self.request.user)
+
+    def form_valid(self, form: forms.MeetingForm) -> HttpResponse:
+        response = super().form_valid(form)
+        booking = getattr(self.object, "booking", None) if self.object is not None else None
+        if booking is not None and booking.status == booking.Status.TENTATIVE:
+            messages.warning(
+                self.request,
+                _(
+                    "The host room is booked as tentative: it breaks a rule of the room and waits for its "
+                    "approver (see the meeting page)."
+                ),
+            )
+        return response
 
 
 class InviteView(ActionView):

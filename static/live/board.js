@@ -55,8 +55,13 @@
       credentials: "same-origin",
     });
     if (!response.ok) {
-      let message = response.statusText;
-      try { message = (await response.json()).message || message; } catch (e) { /* not JSON */ }
+      let data = {};
+      try { data = await response.json(); } catch (e) { /* not JSON */ }
+      const message = data.message || response.statusText;
+      // A start the portal wants confirmed (the room booking is not approved) says why; the host decides.
+      if (response.status === 409 && data.extra && data.extra.confirm && !(body && body[data.extra.confirm])) {
+        if (confirm(message)) return act(url, { ...(body || {}), [data.extra.confirm]: true });
+      }
       errorBox.textContent = message;
       errorBox.hidden = false;
     }

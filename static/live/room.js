@@ -862,7 +862,17 @@
     $("share-by-floor").onchange = setMode;
   }
   if ($("btn-end")) $("btn-end").onclick = () => { if (confirm(L.confirm_end)) api("POST", page.api + "end/"); };
-  if ($("btn-start")) $("btn-start").onclick = () => api("POST", page.api + "start/");
+  if ($("btn-start")) {
+    $("btn-start").onclick = async () => {
+      // A start the portal wants confirmed (the room booking is not approved) says why; the host decides.
+      const first = await api("POST", page.api + "start/");
+      const ask = !first.ok && first.status === 409 && first.data && first.data.extra && first.data.extra.confirm;
+      if (ask && confirm(first.data.message)) {
+        $("room-error").hidden = true;
+        api("POST", page.api + "start/", { [first.data.extra.confirm]: true });
+      }
+    };
+  }
 
   // Until the room opens (an hour before the start) the page asks now and then and offers the button.
   async function waitForRoom(delay) {

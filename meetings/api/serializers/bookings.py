@@ -150,3 +150,4 @@ class FreeSlotSerializer(serializers.Serializer):
     room_name = serializers.CharField(source="room.name")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
+    window_ends_at = serializers.DateTimeField(help_text=_("The end of the free window that starts at starts_at."))
