@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
 from common.views import ScopedModelForm
 from meetings.models import AgendaItem, Meeting, Minutes, MinutesTask, RollCall, TextBlock
 from meetings.selectors.briefings import InviteGroup
 from meetings.services import briefings as services
+from sites.choices import BridgePointRole
 from sites.models import AdministrativeUnit, BridgePoint
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -55,7 +57,15 @@ class MeetingForm(ScopedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["host_bridge_point"].queryset = BridgePoint.objects.filter(is_active=True).order_by("-role")
+        # The host bridge points first (the hall a briefing is chaired from), the one used last preselected:
+        # a new briefing is almost always chaired from where the last one was.
+        hosts = BridgePoint.objects.filter(is_active=True)
+        self.fields["host_bridge_point"].queryset = hosts.order_by(
+            Case(When(role=BridgePointRole.HOST, then=0), default=1), "janus_display"
+        )
+        if not self.instance.pk and not self.initial.get("host_bridge_point"):
+            last = Meeting.objects.order_by("-created_at").values_list("host_bridge_point", flat=True).first()
+            self.initial["host_bridge_point"] = last or hosts.filter(role=BridgePointRole.HOST).order_by("pk").first()
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT]
         if self.instance.pk:

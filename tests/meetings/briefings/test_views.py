@@ -317,3 +317,12 @@ def test_task_page_opens_for_the_people_who_assign_tasks(client, make_user, offi
     assert response.context["edit_url"] is None and response.context["delete_url"] is None
     assert "Báo cáo" in response.content.decode()
     assert f"/tasks/{task.pk}/edit/" not in response.content.decode()
+
+
+def test_new_briefing_form_offers_the_host_bridge_points_first_and_preselects_one(client, office, host):
+    """The host select used to list the 17 communes first with nothing chosen: saving failed as 'required'."""
+    client.force_login(office)
+    form = client.get(reverse("meetings:meeting_add")).context["form"]
+    choices = list(form.fields["host_bridge_point"].queryset)
+    assert {bp.role for bp in choices[:2]} == {"host"} and choices[2].role == "participant"
+    assert form["host_bridge_point"].value() == host.pk
