@@ -44,6 +44,10 @@ BADGE_COLOURS = {
     "tentative": "warning",
     "draft": "warning",
     "pending": "warning",
+    # Roll call: present and absent must not look alike on an attendance sheet.
+    "present": "success",
+    "late": "warning",
+    "absent": "danger",
 }
 
 

@@ -139,3 +139,12 @@ def test_api_history_keeps_raw_values_but_writes_times_in_local_iso():
     assert _plain(UTC_1520) == "2025-03-10T22:20:00+07:00"
     assert _plain([{"user": 8}]) == [{"user": 8}]
     assert _plain("draft") == "draft" and _plain(8) == 8
+
+
+def test_roll_call_badges_tell_present_from_absent():
+    """Present and absent were both drawn as the same blue 'info' badge on the attendance sheet."""
+    from common.templatetags.portal import badge
+
+    assert "text-bg-success" in badge("present", "Có mặt")
+    assert "text-bg-warning" in badge("late", "Đến muộn")
+    assert "text-bg-danger" in badge("absent", "Vắng mặt")
