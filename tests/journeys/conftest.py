@@ -49,7 +49,31 @@ def demo_portal(django_db_setup, django_db_blocker) -> Iterator[PortalServer]:
         finally:
             server.stop()
             connections.close_all()
-            call_command("flush", interactive=False, verbosity=0)
+            _flush()
+
+
+def _flush() -> None:
+    """
+    Empty the database as a transactional test does. SQLite's flush deletes row by row, which the trigger
+    keeping approved minutes immutable refuses (meetings/migrations/_minutes_guard.py): it is lifted for
+    the flush only. (PostgreSQL truncates, which row triggers do not see.)
+    """
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        call_command("flush", interactive=False, verbosity=0)
+        return
+    from meetings.migrations._minutes_guard import SQLITE_TRIGGERS
+
+    drop_no_delete, create_no_delete = SQLITE_TRIGGERS[1], SQLITE_TRIGGERS[3]
+    assert "no_delete" in drop_no_delete and "no_delete" in create_no_delete
+    with connection.cursor() as cursor:
+        cursor.execute(drop_no_delete)
+    try:
+        call_command("flush", interactive=False, verbosity=0)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(create_no_delete)
 
 
 @pytest.fixture(scope="module")
