@@ -111,9 +111,13 @@ class Journey:
         self.context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, locale="vi-VN")
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda error: self.errors.append(f"JS error: {error}"))
+        # Server errors, and anything the page asks for that is not there (a page asked for /favicon.ico).
         self.page.on(
             "response",
-            lambda response: response.status >= 500 and self.errors.append(f"{response.status} {response.url}"),
+            lambda response: (
+                (response.status >= 500 or response.status == 404)
+                and self.errors.append(f"{response.status} {response.url}")
+            ),
         )
         self.page.on("dialog", lambda dialog: dialog.accept())
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
