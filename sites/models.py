@@ -283,6 +283,13 @@ class SiteContact(models.Model):
 #
 
 
+class RoomManager(models.Manager.from_queryset(ScopedQuerySet)):
+    """A room is named with its site (`str(room)`): every room list, choice and filter joins the site."""
+
+    def get_queryset(self) -> ScopedQuerySet:
+        return super().get_queryset().select_related("site")
+
+
 class Room(TimeStampedModel):
     """A meeting room or hall (phòng họp, hội trường) at a site. A room may be a bridge point."""
 
@@ -295,7 +302,7 @@ class Room(TimeStampedModel):
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = RoomManager()
     unit_scope_lookup = "site__unit"
 
     class Meta:
