@@ -134,31 +134,48 @@ def camera_uptimes(
     *, cameras: Iterable[Camera], window: timedelta, now: datetime | None = None
 ) -> dict[int, float | None]:
     """
-    Share of `window` (up to now) that each camera was not in an outage, from 0 to 100, counted from
-    when monitoring began; None for a camera never probed. One query for all cameras.
+    Share of `window` (up to now) that each camera was seen working, from 0 to 100, counted from when
+    monitoring began; None for a camera never probed. Down is every recorded outage (a faulty
+    camera's stays open until it is seen again) and, for a camera offline or faulty now, the time
+    since it was last seen (since monitoring began when never seen), counted once where they
+    overlap. Time in maintenance is planned and not counted as down. One query for all cameras.
     """
     now = now or timezone.now()
     starts: dict[int, datetime] = {}
     result: dict[int, float | None] = {}
+    down: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for camera in cameras:
         if camera.monitored_since is None:
             result[camera.pk] = None
             continue
         starts[camera.pk] = max(now - window, camera.monitored_since)
+        if camera.status == CameraStatus.FAULTY or (
+            camera.status == CameraStatus.IN_SERVICE and camera.health == Health.OFFLINE
+        ):
+            down[camera.pk].append((camera.last_seen_at or camera.monitored_since, now))
     if not starts:
         return result
-    down: dict[int, float] = defaultdict(float)
     outages = CameraOutage.objects.filter(camera_id__in=list(starts), started_at__lt=now).filter(
         Q(ended_at__isnull=True) | Q(ended_at__gt=now - window)
     )
     for camera_id, started_at, ended_at in outages.values_list("camera_id", "started_at", "ended_at"):
-        begin, end = max(started_at, starts[camera_id]), min(ended_at or now, now)
-        if end > begin:
-            down[camera_id] += (end - begin).total_seconds()
+        down[camera_id].append((started_at, ended_at or now))
     for camera_id, start in starts.items():
         span = (now - start).total_seconds()
-        result[camera_id] = 100.0 if span <= 0 else round(max(0.0, 100.0 * (1 - down[camera_id] / span)), 2)
+        seconds = _covered_seconds(down[camera_id], start=start, end=now)
+        result[camera_id] = 100.0 if span <= 0 else round(max(0.0, 100.0 * (1 - seconds / span)), 2)
     return result
+
+
+def _covered_seconds(intervals: list[tuple[datetime, datetime]], *, start: datetime, end: datetime) -> float:
+    """Seconds of [start, end] inside the union of `intervals` (overlaps counted once)."""
+    total, reached = 0.0, start
+    for begin, finish in sorted(intervals):
+        begin, finish = max(begin, reached), min(finish, end)
+        if finish > begin:
+            total += (finish - begin).total_seconds()
+            reached = finish
+    return total
 
 
 #

@@ -77,12 +77,18 @@ def camera_save(*, camera: Camera, password: str | None = None, changed_by: User
 
 def _camera_monitoring_stop(camera: Camera) -> None:
     """
-    A camera leaving monitoring (maintenance, faulty, removed) ends its open outage and forgets its
-    streaks, so that it starts afresh when it returns: its first good probe brings it online
-    without a "back online" alert for an outage that maintenance explained.
+    A camera leaving monitoring forgets its streaks, so that it starts afresh when it returns: its
+    first good probe brings it online without a "back online" alert. Maintenance (planned) and
+    removal end its open outage; a faulty camera is down until it is seen again, so its outage stays
+    open (or opens now) and counts against its uptime.
     """
     now = timezone.now()
-    CameraOutage.objects.filter(camera=camera, ended_at__isnull=True).update(ended_at=now)
+    open_outage = CameraOutage.objects.filter(camera=camera, ended_at__isnull=True)
+    if camera.status == CameraStatus.FAULTY and not camera.maintenance:
+        if camera.monitored_since is not None and not open_outage.exists():
+            CameraOutage.objects.create(camera=camera, started_at=now)
+    else:
+        open_outage.update(ended_at=now)
     Camera.objects.filter(pk=camera.pk).exclude(health=Health.UNKNOWN).update(
         health=Health.UNKNOWN,
         health_changed_at=now,
@@ -263,9 +269,10 @@ def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | 
         if camera.health == Health.UNKNOWN or (
             camera.health == Health.OFFLINE and camera.consecutive_successes >= settings.CAMERA_ONLINE_AFTER_SUCCESSES
         ):
+            # Seen again: an outage left open (offline, or marked faulty and now repaired) ends here.
+            CameraOutage.objects.filter(camera=camera, ended_at__isnull=True).update(ended_at=at)
             if camera.health == Health.OFFLINE:
                 transition = "recovered"
-                CameraOutage.objects.filter(camera=camera, ended_at__isnull=True).update(ended_at=at)
                 _transition_alert(camera, AlertKind.RECOVERED, at, _("Back online."))
             camera.health, camera.health_changed_at = Health.ONLINE, at
     else:
@@ -276,9 +283,13 @@ def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | 
         if camera.health != Health.OFFLINE and camera.consecutive_failures >= settings.CAMERA_OFFLINE_AFTER_FAILURES:
             transition = "offline"
             camera.health, camera.health_changed_at = Health.OFFLINE, at
-            CameraOutage.objects.create(
-                camera=camera, started_at=camera.failing_since, last_error=camera.last_probe_error
-            )
+            # A camera back from "faulty" that still fails continues the outage it left open.
+            if not CameraOutage.objects.filter(camera=camera, ended_at__isnull=True).update(
+                last_error=camera.last_probe_error
+            ):
+                CameraOutage.objects.create(
+                    camera=camera, started_at=camera.failing_since, last_error=camera.last_probe_error
+                )
             _transition_alert(camera, AlertKind.OFFLINE, at, camera.last_probe_error)
             _notify_offline(camera, at)
         elif camera.health == Health.OFFLINE:
