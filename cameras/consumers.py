@@ -31,9 +31,10 @@ def _snapshot(user: Any) -> dict[str, Any]:
 
 class CameraAlertConsumer(PortalJsonConsumer):
     """
-    On connect: a `cameras.snapshot` with the totals and open alerts the user sees, then every `camera.alert` for
-    cameras in the user's units. Events are sent to one group per unit up the tree (see
-    cameras.events), so a commune user joins only its own unit's group.
+    On connect: a `cameras.snapshot` with the totals and open alerts the user sees; then every
+    `camera.alert` for cameras in the user's units, and `cameras.changed` when their numbers changed
+    otherwise. Events are sent to one group per unit up the tree (see cameras.events), so a commune
+    user joins only its own unit's group.
     """
 
     groups_joined: list[str]
@@ -59,6 +60,9 @@ class CameraAlertConsumer(PortalJsonConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def camera_alert(self, event: dict[str, Any]) -> None:  # handles "camera.alert"
+        await self.send_json(event)
+
+    async def cameras_changed(self, event: dict[str, Any]) -> None:  # handles "cameras.changed"
         await self.send_json(event)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:

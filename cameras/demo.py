@@ -20,7 +20,15 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from cameras.choices import AlertKind, CameraStatus, CameraType, Health, Placement, RecorderKind
-from cameras.models import Camera, CameraAlert, CameraOutage, CoverageTemplate, Recorder, ZoneRequirement
+from cameras.models import (
+    Camera,
+    CameraAlert,
+    CameraIncident,
+    CameraOutage,
+    CoverageTemplate,
+    Recorder,
+    ZoneRequirement,
+)
 from common.demo import upsert
 from sites.choices import SiteKind
 from sites.models import Site
@@ -242,18 +250,23 @@ def _tam_giang() -> None:
 
 
 def _history() -> None:
-    """One past outage with its two alerts (one acknowledged), so the pages show their shape."""
+    """One past outage with its incident and two alerts (acknowledged), so the pages show their shape."""
     camera = Camera.objects.get(code="cam-hoi-truong-huyen-uy-01")
     if camera.outages.exists():
         return
     now = timezone.now()
     started, ended = now - timedelta(hours=20), now - timedelta(hours=18, minutes=30)
     CameraOutage.objects.create(camera=camera, started_at=started, ended_at=ended, last_error="tcp: connect timed out")
+    seen = started + timedelta(minutes=10)
+    incident = CameraIncident.objects.create(site=camera.site, started_at=started, ended_at=ended, acknowledged_at=seen)
     CameraAlert.objects.create(
         camera=camera,
+        incident=incident,
         kind=AlertKind.OFFLINE,
         created_at=started + timedelta(minutes=3),
         message="tcp: connect timed out",
-        acknowledged_at=started + timedelta(minutes=10),
+        acknowledged_at=seen,
     )
-    CameraAlert.objects.create(camera=camera, kind=AlertKind.RECOVERED, created_at=ended, message="")
+    CameraAlert.objects.create(
+        camera=camera, incident=incident, kind=AlertKind.RECOVERED, created_at=ended, message="", acknowledged_at=seen
+    )

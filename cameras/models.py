@@ -24,7 +24,7 @@ from common.models import TimeStampedModel
 from common.scoping import ScopedQuerySet
 from sites.choices import SiteKind
 
-__all__ = ["Camera", "CameraAlert", "CameraOutage", "CoverageTemplate", "Recorder", "ZoneRequirement"]
+__all__ = ["Camera", "CameraAlert", "CameraIncident", "CameraOutage", "CoverageTemplate", "Recorder", "ZoneRequirement"]
 
 code_help = _("Letters, digits, '-' and '_'; unique.")
 stream_url_validator = URLValidator(schemes=["rtsp", "rtsps", "http", "https"])
@@ -234,10 +234,91 @@ class CameraOutage(models.Model):
         return self.ended_at - self.started_at if self.ended_at else None
 
 
+class CameraIncident(models.Model):
+    """
+    An incident (sự cố camera): one outage episode at a site. It opens when a camera of the site goes
+    offline while the site has no open incident; cameras of the site that go offline meanwhile join
+    it; it clears (`ended_at`) when none of its cameras is offline and monitored any more. People are
+    notified once when it opens and once when it clears, and acknowledge it as a whole (which
+    acknowledges its cameras' alerts). Its cameras are those of its offline alerts.
+    """
+
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="camera_incidents"
+    )
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("acknowledged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    unit_scope_lookup = "site__unit"
+
+    class Meta:
+        ordering = ("-started_at", "-pk")
+        verbose_name = _("camera incident")
+        verbose_name_plural = _("camera incidents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("site",), condition=Q(ended_at__isnull=True), name="%(app_label)s_%(class)s_one_open_per_site"
+            ),
+        ]
+        indexes = [models.Index(fields=("acknowledged_at", "ended_at"))]
+
+    def __str__(self) -> str:
+        return f"{self.site} {local_datetime(self.started_at)}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cameras:incident_detail", args=[self.pk])
+
+    @property
+    def cameras(self) -> list[Camera]:
+        """The cameras that went offline in this incident, in the order they did (uses prefetched alerts)."""
+        seen: dict[int, Camera] = {}
+        for alert in sorted(self.alerts.all(), key=lambda a: (a.created_at, a.pk)):
+            if alert.kind == AlertKind.OFFLINE:
+                seen.setdefault(alert.camera_id, alert.camera)
+        return list(seen.values())
+
+    @property
+    def camera_rows(self) -> list[dict]:
+        """Per camera: when it went offline and when it came back in this incident (prefetched alerts)."""
+        rows: dict[int, dict] = {}
+        for alert in sorted(self.alerts.all(), key=lambda a: (a.created_at, a.pk)):
+            row = rows.setdefault(alert.camera_id, {"camera": alert.camera, "offline_at": None, "back_at": None})
+            if alert.kind == AlertKind.OFFLINE:
+                row["offline_at"], row["back_at"] = row["offline_at"] or alert.created_at, None
+            else:
+                row["back_at"] = alert.created_at
+        return [row for row in rows.values() if row["offline_at"] is not None]
+
+    @property
+    def duration(self) -> timedelta | None:
+        return self.ended_at - self.started_at if self.ended_at else None
+
+
 class CameraAlert(models.Model):
-    """An alert (cảnh báo) raised when a camera goes offline or comes back; people acknowledge it."""
+    """
+    An alert (cảnh báo) raised when a camera goes offline or comes back, within its site's incident;
+    people acknowledge it (usually with its incident).
+    """
 
     camera = models.ForeignKey(Camera, verbose_name=_("camera"), on_delete=models.CASCADE, related_name="alerts")
+    incident = models.ForeignKey(
+        CameraIncident,
+        verbose_name=_("incident"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="alerts",
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=AlertKind)
     created_at = models.DateTimeField(_("raised at"))
     message = models.CharField(_("message"), max_length=255, blank=True)

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cameras.choices import CameraStatus, CameraType, Health
-from cameras.models import Camera, CameraAlert, CameraOutage, CoverageTemplate
+from cameras.models import Camera, CameraAlert, CameraIncident, CameraOutage, CoverageTemplate
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -42,6 +42,8 @@ __all__ = [
     "camera_uptimes",
     "coverage_for_sites",
     "coverage_gaps",
+    "dashboard_numbers",
+    "incident_list",
     "site_coverage",
     "site_zones",
 ]
@@ -86,6 +88,46 @@ def camera_offline_counts(*, site_ids: Iterable[int]) -> dict[int, int]:
 def alert_list(*, user: User, open_only: bool = False) -> QuerySet[CameraAlert]:
     alerts = CameraAlert.objects.visible_to(user).select_related("camera", "camera__site", "acknowledged_by")
     return alerts.filter(acknowledged_at__isnull=True) if open_only else alerts
+
+
+def incident_list(
+    *, user: User, acknowledged: bool | None = None, needs_attention: bool = False
+) -> QuerySet[CameraIncident]:
+    """
+    The incidents of the sites the user sees, newest first, with their alerts and cameras (two
+    queries). `needs_attention`: still open or not acknowledged yet (what the dashboard shows).
+    """
+    incidents = (
+        CameraIncident.objects.visible_to(user)
+        .select_related("site", "acknowledged_by")
+        .prefetch_related(
+            Prefetch(
+                "alerts",
+                queryset=CameraAlert.objects.select_related("camera")
+                .defer("camera__password")
+                .order_by("created_at", "pk"),
+            )
+        )
+    )
+    if acknowledged is not None:
+        incidents = incidents.filter(acknowledged_at__isnull=not acknowledged)
+    if needs_attention:
+        incidents = incidents.filter(Q(ended_at__isnull=True) | Q(acknowledged_at__isnull=True))
+    return incidents
+
+
+def dashboard_numbers(*, user: User) -> dict[str, Any]:
+    """
+    Everything the camera dashboard counts and lists, read together so that its cards and tables
+    always agree (the page and its live refresh both render from this).
+    """
+    return {
+        "totals": camera_totals(user=user),
+        "by_site": camera_summary(user=user, by="site"),
+        "by_recorder": camera_summary(user=user, by="recorder"),
+        "offline": list(camera_get_offline(user=user)[:100]),
+        "incidents": list(incident_list(user=user, needs_attention=True)[:50]),
+    }
 
 
 def _counts() -> dict[str, Any]:

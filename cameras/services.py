@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -17,11 +18,20 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from cameras.choices import AlertKind, CameraStatus, Health, Placement
 from cameras.constants import SITE_SECTION, SWEEP_LOCK_KEY
-from cameras.models import HEALTH_FIELDS, Camera, CameraAlert, CameraOutage, CoverageTemplate, Recorder
+from cameras.models import (
+    HEALTH_FIELDS,
+    Camera,
+    CameraAlert,
+    CameraIncident,
+    CameraOutage,
+    CoverageTemplate,
+    Recorder,
+)
 from cameras.probes import ProbeResult, ProbeTarget, run_probes
 from common.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from sites.live import site_section_changed
@@ -38,6 +48,7 @@ __all__ = [
     "camera_health_sweep",
     "camera_offline_recipients",
     "camera_save",
+    "incidents_acknowledge",
     "recorder_save",
 ]
 
@@ -70,9 +81,18 @@ def camera_save(*, camera: Camera, password: str | None = None, changed_by: User
     if camera.maintenance or camera.status != CameraStatus.IN_SERVICE:
         _camera_monitoring_stop(camera)
     site_section_changed(site_id=camera.site_id, section=SITE_SECTION)
+    _dashboards_changed(camera.site_id)
     if before and before["site_id"] != camera.site_id:  # moved: its old site's page loses it
         site_section_changed(site_id=before["site_id"], section=SITE_SECTION)
+        _dashboards_changed(before["site_id"])
     return camera
+
+
+def _dashboards_changed(site_id: int) -> None:
+    """After commit, the camera dashboards that see the site fetch their numbers again."""
+    from cameras.events import cameras_changed
+
+    transaction.on_commit(lambda: cameras_changed(site_ids=[site_id]))
 
 
 def _camera_monitoring_stop(camera: Camera) -> None:
@@ -96,6 +116,10 @@ def _camera_monitoring_stop(camera: Camera) -> None:
         consecutive_successes=0,
         failing_since=None,
     )
+    # Out of monitoring, it no longer keeps its site's incident open.
+    incident_id = _camera_incident_id(camera)
+    if incident_id is not None:
+        _incident_clear_if_over(incident_id, now)
 
 
 @transaction.atomic
@@ -191,12 +215,108 @@ class SweepReport:
     skipped: bool = False
 
 
-def _transition_alert(camera: Camera, kind: str, at: datetime, message: str) -> CameraAlert:
+def _transition_alert(
+    camera: Camera, kind: str, at: datetime, message: str, incident: CameraIncident | None
+) -> CameraAlert:
     from cameras.events import alert_broadcast
 
-    alert = CameraAlert.objects.create(camera=camera, kind=kind, created_at=at, message=message[:255])
+    alert = CameraAlert.objects.create(
+        camera=camera, kind=kind, created_at=at, message=message[:255], incident=incident
+    )
+    if kind == AlertKind.RECOVERED and incident is not None and incident.acknowledged_at is not None:
+        # The incident's acknowledgement covers the news that its cameras are back.
+        alert.acknowledged_at, alert.acknowledged_by_id = incident.acknowledged_at, incident.acknowledged_by_id
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
     transaction.on_commit(lambda: alert_broadcast(alert_id=alert.pk))
     return alert
+
+
+def _camera_incident_id(camera: Camera) -> int | None:
+    """The open incident the camera went offline in, if any."""
+    return (
+        CameraAlert.objects.filter(camera=camera, kind=AlertKind.OFFLINE, incident__ended_at__isnull=True)
+        .order_by("-created_at", "-pk")
+        .values_list("incident_id", flat=True)
+        .first()
+    )
+
+
+def _incident_join(camera: Camera, at: datetime) -> tuple[CameraIncident, bool]:
+    """
+    The site's open incident for a camera that went offline, opened now if the site has none
+    (returns it and whether it was opened). A camera joining an acknowledged incident makes it
+    need looking at again.
+    """
+    incident = CameraIncident.objects.select_for_update().filter(site_id=camera.site_id, ended_at__isnull=True).first()
+    if incident is None:
+        return CameraIncident.objects.create(site_id=camera.site_id, started_at=camera.failing_since or at), True
+    if incident.acknowledged_at is not None:
+        incident.acknowledged_at, incident.acknowledged_by = None, None
+        incident.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return incident, False
+
+
+def _incident_clear_if_over(incident_id: int, at: datetime) -> bool:
+    """
+    Clear the incident when none of its cameras is offline and monitored any more: it ends at `at`,
+    its offline notices are answered, and the same people get one recovery notice.
+    """
+    incident = CameraIncident.objects.select_for_update().filter(pk=incident_id, ended_at__isnull=True).first()
+    if incident is None:
+        return False
+    camera_ids = incident.alerts.filter(kind=AlertKind.OFFLINE).values_list("camera_id", flat=True)
+    still_down = Camera.objects.filter(
+        pk__in=camera_ids, status=CameraStatus.IN_SERVICE, maintenance=False, health=Health.OFFLINE
+    )
+    if still_down.exists():
+        return False
+    incident.ended_at = at
+    incident.save(update_fields=["ended_at"])
+    _notify_recovered(incident)
+    return True
+
+
+def _incident_notice_recipients(incident: CameraIncident) -> QuerySet[User]:
+    from sites.models import Site
+
+    return camera_offline_recipients(site=Site.objects.only("pk", "name", "unit_id").get(pk=incident.site_id))
+
+
+def _notify_offline(camera: Camera, incident: CameraIncident, at: datetime) -> None:
+    """Once per incident, when it opens: the cameras that join it later are listed on its page."""
+    from notifications.choices import NotificationKind
+    from notifications.services import notify
+
+    since = date_format(timezone.localtime(camera.failing_since or at), "d/m/Y H:i")
+    notify(
+        recipients=_incident_notice_recipients(incident),
+        kind=NotificationKind.CAMERA_OFFLINE,
+        title=_("Camera %(camera)s at %(site)s is offline") % {"camera": camera, "site": incident.site.name},
+        body=_("No answer since %(since)s. Last error: %(error)s") % {"since": since, "error": camera.last_probe_error},
+        url=incident.get_absolute_url(),
+    )
+
+
+def _notify_recovered(incident: CameraIncident) -> None:
+    from notifications.choices import NotificationKind
+    from notifications.services import notification_mark_done, notify
+
+    url = incident.get_absolute_url()
+    notification_mark_done(kind=NotificationKind.CAMERA_OFFLINE, url=url)
+    cameras = CameraIncident.objects.prefetch_related("alerts__camera").get(pk=incident.pk).cameras
+    notify(
+        recipients=_incident_notice_recipients(incident),
+        kind=NotificationKind.CAMERA_OFFLINE,
+        title=_("Cameras at %(site)s are back online") % {"site": incident.site.name},
+        body=_("The incident from %(start)s to %(end)s (%(duration)s) is over. Cameras: %(cameras)s.")
+        % {
+            "start": date_format(timezone.localtime(incident.started_at), "d/m/Y H:i"),
+            "end": date_format(timezone.localtime(incident.ended_at), "d/m/Y H:i"),
+            "duration": timesince(incident.started_at, incident.ended_at),
+            "cameras": ", ".join(str(c) for c in cameras),
+        },
+        url=url,
+    )
 
 
 def camera_offline_recipients(*, site: Site) -> QuerySet[User]:
@@ -223,22 +343,6 @@ def camera_offline_recipients(*, site: Site) -> QuerySet[User]:
         )
         .distinct()
         .order_by("pk")
-    )
-
-
-def _notify_offline(camera: Camera, at: datetime) -> None:
-    from notifications.choices import NotificationKind
-    from notifications.services import notify
-    from sites.models import Site
-
-    site = Site.objects.only("pk", "name", "unit_id").get(pk=camera.site_id)
-    since = date_format(timezone.localtime(camera.failing_since or at), "d/m/Y H:i")
-    notify(
-        recipients=camera_offline_recipients(site=site),
-        kind=NotificationKind.CAMERA_OFFLINE,
-        title=_("Camera %(camera)s at %(site)s is offline") % {"camera": camera, "site": site.name},
-        body=_("No answer since %(since)s. Last error: %(error)s") % {"since": since, "error": camera.last_probe_error},
-        url=camera.get_absolute_url(),
     )
 
 
@@ -273,7 +377,6 @@ def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | 
             CameraOutage.objects.filter(camera=camera, ended_at__isnull=True).update(ended_at=at)
             if camera.health == Health.OFFLINE:
                 transition = "recovered"
-                _transition_alert(camera, AlertKind.RECOVERED, at, _("Back online."))
             camera.health, camera.health_changed_at = Health.ONLINE, at
     else:
         camera.consecutive_failures += 1
@@ -290,14 +393,25 @@ def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | 
                 CameraOutage.objects.create(
                     camera=camera, started_at=camera.failing_since, last_error=camera.last_probe_error
                 )
-            _transition_alert(camera, AlertKind.OFFLINE, at, camera.last_probe_error)
-            _notify_offline(camera, at)
         elif camera.health == Health.OFFLINE:
             CameraOutage.objects.filter(camera=camera, ended_at__isnull=True).update(last_error=camera.last_probe_error)
     # .update(), not .save(): health only, so nothing else is clobbered and no history row is written.
     Camera.objects.filter(pk=camera.pk).update(**{name: getattr(camera, name) for name in HEALTH_FIELDS})
+    if transition == "offline":
+        incident, opened = _incident_join(camera, at)
+        _transition_alert(camera, AlertKind.OFFLINE, at, camera.last_probe_error, incident)
+        if opened:
+            _notify_offline(camera, incident, at)
+    elif transition == "recovered":
+        incident_id = _camera_incident_id(camera)
+        incident = CameraIncident.objects.filter(pk=incident_id).first() if incident_id else None
+        _transition_alert(camera, AlertKind.RECOVERED, at, _("Back online."), incident)
+        if incident is not None:
+            _incident_clear_if_over(incident.pk, at)
     if camera.health != health_before:  # offline, back online, or online at its first probe
         site_section_changed(site_id=camera.site_id, section=SITE_SECTION)
+        if transition is None:  # a transition's alert already tells the dashboards
+            _dashboards_changed(camera.site_id)
     return transition
 
 
@@ -365,4 +479,42 @@ def alert_acknowledge(*, alert: CameraAlert, user: User) -> CameraAlert:
         )
     alert.acknowledged_at, alert.acknowledged_by = timezone.now(), user
     alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    if (
+        alert.incident_id is not None
+        and not CameraAlert.objects.filter(incident_id=alert.incident_id, acknowledged_at__isnull=True).exists()
+    ):
+        CameraIncident.objects.filter(pk=alert.incident_id, acknowledged_at__isnull=True).update(
+            acknowledged_at=alert.acknowledged_at, acknowledged_by=user
+        )
     return alert
+
+
+@transaction.atomic
+def incidents_acknowledge(*, incidents: Iterable[CameraIncident], user: User) -> int:
+    """
+    Acknowledge several incidents at once, with every alert of theirs not yet acknowledged; their
+    offline notices are answered for everyone. Incidents already acknowledged are left as they
+    are. Returns how many were acknowledged now.
+    """
+    from notifications.choices import NotificationKind
+    from notifications.services import notification_mark_done
+
+    now = timezone.now()
+    pending = list(
+        CameraIncident.objects.select_for_update()
+        .filter(pk__in=[i.pk for i in incidents], acknowledged_at__isnull=True)
+        .order_by("pk")
+    )
+    for incident in pending:
+        incident.acknowledged_at, incident.acknowledged_by = now, user
+        incident.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        CameraAlert.objects.filter(incident=incident, acknowledged_at__isnull=True).update(
+            acknowledged_at=now, acknowledged_by=user
+        )
+        notification_mark_done(kind=NotificationKind.CAMERA_OFFLINE, url=incident.get_absolute_url())
+    if pending:
+        from cameras.events import cameras_changed
+
+        site_ids = {i.site_id for i in pending}
+        transaction.on_commit(lambda: cameras_changed(site_ids=site_ids))
+    return len(pending)

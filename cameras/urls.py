@@ -7,7 +7,10 @@ app_name = "cameras"
 
 urlpatterns = [
     path("", v.DashboardView.as_view(), name="dashboard"),
+    path("live/", v.DashboardNumbersView.as_view(), name="dashboard_numbers"),
     path("alerts/", v.AlertListView.as_view(), name="alert_list"),
+    path("incidents/<int:pk>/", v.IncidentDetailView.as_view(), name="incident_detail"),
+    path("incidents/acknowledge/", v.IncidentAcknowledgeView.as_view(), name="incident_acknowledge"),
     path("alerts/<int:pk>/acknowledge/", v.AlertAcknowledgeView.as_view(), name="alert_acknowledge"),
     path("coverage/", v.CoverageView.as_view(), name="coverage"),
     *object_urls(

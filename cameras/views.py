@@ -9,10 +9,11 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View, generic
 
 from cameras import filtersets, forms, imports, selectors, services, tables
-from cameras.models import Camera, CameraAlert, CoverageTemplate, Recorder
+from cameras.models import Camera, CameraAlert, CameraIncident, CoverageTemplate, Recorder
 from common.exceptions import ApplicationError
 from common.scoping import scope_queryset
 from common.views import (
@@ -28,7 +29,11 @@ from sites.models import Site
 
 
 class DashboardView(ObjectViewMixin, generic.TemplateView):
-    """Counts, per-site and per-recorder summaries, cameras offline now and open alerts (live)."""
+    """
+    Counts, per-site and per-recorder summaries, cameras offline now and the incidents to look at.
+    Live: on every camera event the page fetches its numbers again (`DashboardNumbersView`), so the
+    cards and the tables always come from the same read.
+    """
 
     model = Camera
     template_name = "cameras/dashboard.html"
@@ -37,14 +42,16 @@ class DashboardView(ObjectViewMixin, generic.TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context.update(
-            totals=selectors.camera_totals(user=user),
-            by_site=selectors.camera_summary(user=user, by="site"),
-            by_recorder=selectors.camera_summary(user=user, by="recorder"),
-            offline=selectors.camera_get_offline(user=user)[:100],
-            alerts=selectors.alert_list(user=user, open_only=True)[:50],
-            can_acknowledge=user.has_perm("cameras.change_cameraalert"),
+            selectors.dashboard_numbers(user=user),
+            can_acknowledge=user.has_perm("cameras.change_cameraincident"),
         )
         return context
+
+
+class DashboardNumbersView(DashboardView):
+    """The live part of the dashboard alone (cards, incidents, tables), for its live refresh."""
+
+    template_name = "cameras/_dashboard_live.html"
 
 
 class CameraListView(ObjectListView):
@@ -133,19 +140,61 @@ class RecorderExportView(ObjectExportView):
 
 
 class AlertListView(ObjectViewMixin, generic.ListView):
-    model = CameraAlert
+    """Camera alerts grouped by site and incident, newest first; several can be acknowledged at once."""
+
+    model = CameraIncident
     template_name = "cameras/alert_list.html"
     paginate_by = 50
 
     def get_queryset(self) -> Any:
-        alerts = selectors.alert_list(user=self.request.user)
-        self.filterset = filtersets.CameraAlertFilterSet(self.request.GET or None, queryset=alerts)
-        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else alerts
+        value = self.request.GET.get("acknowledged", "")
+        acknowledged = {"true": True, "false": False}.get(value)
+        return selectors.incident_list(user=self.request.user, acknowledged=acknowledged)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(filter=self.filterset, can_acknowledge=self.request.user.has_perm("cameras.change_cameraalert"))
+        context["can_acknowledge"] = self.request.user.has_perm("cameras.change_cameraincident")
         return context
+
+
+class IncidentDetailView(ObjectViewMixin, generic.DetailView):
+    """One incident: its site, its cameras with when each went offline and came back, who acknowledged it."""
+
+    model = CameraIncident
+    template_name = "cameras/incident_detail.html"
+
+    def get_queryset(self) -> Any:
+        return selectors.incident_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_acknowledge"] = self.request.user.has_perm("cameras.change_cameraincident")
+        return context
+
+
+class IncidentAcknowledgeView(ObjectViewMixin, View):
+    """POST only: acknowledge the incidents ticked (`incident` ids), then go back where the user came from."""
+
+    model = CameraIncident
+    action = "change"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        ids = [int(v) for v in request.POST.getlist("incident") if v.isdigit()]
+        incidents = list(self.get_queryset().filter(pk__in=ids))  # other units' incidents are left out
+        if not incidents:
+            messages.warning(request, _("Tick the incidents to acknowledge first."))
+        else:
+            done = services.incidents_acknowledge(incidents=incidents, user=request.user)
+            if done:
+                messages.success(
+                    request,
+                    ngettext("%(n)d incident acknowledged.", "%(n)d incidents acknowledged.", done) % {"n": done},
+                )
+            else:
+                messages.info(request, _("These incidents were already acknowledged."))
+        next_url = request.POST.get("next", "")
+        safe = next_url.startswith("/") and not next_url.startswith("//")
+        return redirect(next_url if safe else "cameras:alert_list")
 
 
 class AlertAcknowledgeView(ObjectViewMixin, View):

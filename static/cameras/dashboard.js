@@ -1,71 +1,39 @@
-// Live camera alerts on the dashboard: a websocket to /ws/cameras/alerts/ that prepends each new
-// alert to the table and refreshes the totals. Text is inserted with textContent only.
+// The live camera dashboard: a websocket to /ws/cameras/alerts/; on every camera event (an alert, or
+// numbers changed otherwise) the page fetches its live part again from the server, so the cards and
+// the tables always come from the same read. Ticked incidents stay ticked across a refresh.
 (function () {
   "use strict";
-  const rows = document.getElementById("alert-rows");
+  const live = document.getElementById("dashboard-live");
   const status = document.getElementById("live-status");
-  if (!rows) return;
-  const csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
+  if (!live) return;
   let delay = 1000;
+  let timer = null;
+  let running = false;
+  let again = false;
+  window.cameraDashboard = { refreshed: 0, connected: false };
 
-  function cell(text, className) {
-    const td = document.createElement("td");
-    if (className) td.className = className;
-    td.textContent = text;
-    return td;
-  }
-
-  function setTotals(totals) {
-    Object.entries(totals || {}).forEach(([key, value]) => {
-      document.querySelectorAll(`[data-total="${key}"]`).forEach((el) => { el.textContent = value; });
-    });
-  }
-
-  function bump(key, delta) {
-    document.querySelectorAll(`[data-total="${key}"]`).forEach((el) => {
-      el.textContent = Math.max(0, parseInt(el.textContent, 10) + delta);
-    });
-  }
-
-  function addAlert(alert) {
-    if (rows.querySelector(`[data-alert-id="${alert.id}"]`)) return;
-    rows.querySelectorAll(".empty-row").forEach((el) => el.remove());
-    const tr = document.createElement("tr");
-    tr.dataset.alertId = alert.id;
-    tr.className = "table-warning";
-    tr.appendChild(cell(alert.created_at_display, "text-nowrap"));
-    const kind = cell("");
-    const badge = document.createElement("span");
-    badge.className = "badge text-bg-" + (alert.kind === "offline" ? "danger" : "success");
-    badge.textContent = alert.kind_display;
-    kind.appendChild(badge);
-    tr.appendChild(kind);
-    const cam = cell("");
-    const link = document.createElement("a");
-    link.href = alert.camera.url;
-    link.textContent = alert.camera.name;
-    cam.appendChild(link);
-    tr.appendChild(cam);
-    tr.appendChild(cell(alert.camera.site));
-    tr.appendChild(cell(alert.message, "small text-muted"));
-    const action = cell("", "text-end");
-    if (rows.dataset.canAck === "1") {
-      const form = document.createElement("form");
-      form.method = "post";
-      form.action = rows.dataset.ackUrl.replace("/0/", `/${alert.id}/`);
-      [["csrfmiddlewaretoken", csrf], ["next", rows.dataset.next]].forEach(([name, value]) => {
-        const input = document.createElement("input");
-        input.type = "hidden"; input.name = name; input.value = value;
-        form.appendChild(input);
-      });
-      const button = document.createElement("button");
-      button.type = "submit"; button.className = "btn btn-sm btn-outline-primary";
-      button.textContent = rows.dataset.ackLabel;
-      form.appendChild(button);
-      action.appendChild(form);
+  async function refresh() {
+    if (running) { again = true; return; }
+    running = true;
+    try {
+      const ticked = new Set(Array.from(live.querySelectorAll('input[name="incident"]:checked')).map((b) => b.value));
+      const response = await fetch(live.dataset.url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
+      if (response.ok) {
+        live.innerHTML = await response.text();
+        live.querySelectorAll('input[name="incident"]').forEach((box) => { box.checked = ticked.has(box.value); });
+        if (window.cameraIncidentForms) window.cameraIncidentForms.refresh();
+        window.cameraDashboard.refreshed += 1;
+      }
+    } finally {
+      running = false;
+      if (again) { again = false; schedule(); }
     }
-    tr.appendChild(action);
-    rows.prepend(tr);
+  }
+
+  function schedule() {
+    // A sweep can take several cameras offline at once: one refresh for the burst.
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 300);
   }
 
   function connect() {
@@ -73,25 +41,17 @@
     const socket = new WebSocket(`${scheme}://${location.host}/ws/cameras/alerts/`);
     socket.onopen = () => {
       delay = 1000;
+      window.cameraDashboard.connected = true;
       status.className = "badge text-bg-success";
       status.textContent = status.dataset.labelLive;
     };
     socket.onmessage = (message) => {
       const event = JSON.parse(message.data);
-      if (event.type === "cameras.snapshot") {
-        setTotals(event.data.totals);
-        (event.data.alerts || []).slice().reverse().forEach(addAlert);
-      }
-      if (event.type === "camera.alert" && !rows.querySelector(`[data-alert-id="${event.data.id}"]`)) {
-        addAlert(event.data);
-        // Keep the counters in step; the snapshot after any reconnect makes them exact again.
-        const step = event.data.kind === "offline" ? 1 : -1;
-        bump("offline", step);
-        bump("online", -step);
-        bump("working", -step);
-      }
+      // The snapshot on (re)connecting catches up on whatever changed while the socket was closed.
+      if (["cameras.snapshot", "camera.alert", "cameras.changed"].includes(event.type)) schedule();
     };
     socket.onclose = (event) => {
+      window.cameraDashboard.connected = false;
       status.className = "badge text-bg-secondary";
       status.textContent = status.dataset.labelOff;
       if (event.code === 4401 || event.code === 4403) return;  // not allowed: do not retry

@@ -1,8 +1,9 @@
-"""camera_offline: who is told when a camera goes offline, and only once per outage."""
+"""camera_offline: who is told when a site's cameras go offline (once per incident) and when they are back."""
 
 import pytest
 
 from accounts.roles import Role
+from cameras.models import CameraIncident
 from cameras.probes import ProbeResult
 from cameras.services import camera_health_record
 from notifications.choices import NotificationKind
@@ -50,7 +51,7 @@ def test_camera_offline_tells_the_sites_technicians_and_officers(make_user, prob
     assert not told & not_told and rows.count() == len(told)
     row = rows.first()
     assert row.title == "Camera Cổng chính (th-cong) at UBND xã Tam Hải is offline"
-    assert row.url == camera.get_absolute_url()
+    assert row.url == CameraIncident.objects.get(site=camera.site).get_absolute_url()
     assert "connection refused" in row.body
 
 
@@ -59,7 +60,9 @@ def test_recovering_and_going_offline_again_tells_again(make_user, probe_setting
     technician = make_user(Role.TECHNICIAN)
     for result in [FAIL] * 3 + [OK] * 2 + [FAIL] * 3:
         camera_health_record(camera_id=camera.pk, result=result)
-    assert Notification.objects.filter(recipient=technician).count() == 2  # two outages, nothing for the recovery
+    titles = list(Notification.objects.filter(recipient=technician).order_by("pk").values_list("title", flat=True))
+    # Two outages, two incidents; the first one's recovery is told once.
+    assert [t.split()[-1] for t in titles] == ["offline", "online", "offline"]
 
 
 def test_switching_off_in_app_suppresses_it(make_user, probe_settings):

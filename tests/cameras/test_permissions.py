@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from cameras.choices import AlertKind
-from cameras.models import CameraAlert
+from cameras.models import CameraAlert, CameraIncident
 from sites.models import AdministrativeUnit, Site
 from tests.cameras.factories import CameraFactory, RecorderFactory
 
@@ -25,7 +25,10 @@ def objects(demo):
         site = Site.objects.get(code=f"ubnd-{code}")
         recorder = RecorderFactory(site=site, code=f"nvr-{code}")
         camera = CameraFactory(site=site, code=f"cam-{code}", recorder=recorder, recorder_channel=1)
-        alert = CameraAlert.objects.create(camera=camera, kind=AlertKind.OFFLINE, created_at=timezone.now())
+        incident = CameraIncident.objects.create(site=site, started_at=timezone.now())
+        alert = CameraAlert.objects.create(
+            camera=camera, kind=AlertKind.OFFLINE, created_at=timezone.now(), incident=incident
+        )
         found[code] = {"recorders": recorder, "cameras": camera, "camera-alerts": alert}
     return found
 
@@ -137,16 +140,19 @@ def test_dashboard_shows_counts_and_acknowledge_only_to_those_allowed(client, ma
     client.force_login(make_user(Role.POLICE_OPERATOR))
     page = client.get(reverse("cameras:dashboard")).content.decode()
     assert "cam-tam-hai" in page and "cam-tam-giang" in page
-    assert 'action="/cameras/alerts/' not in page
+    assert 'name="incident"' not in page and "Acknowledge selected" not in page
     alert = objects["tam-hai"]["camera-alerts"]
     assert client.post(reverse("cameras:alert_acknowledge", args=[alert.pk])).status_code == 403
+    assert client.post(reverse("cameras:incident_acknowledge"), {"incident": [alert.incident_id]}).status_code == 403
     client.force_login(make_user(Role.TECHNICIAN))
     page = client.get(reverse("cameras:dashboard")).content.decode()
-    assert f'action="/cameras/alerts/{alert.pk}/acknowledge/"' in page
-    response = client.post(reverse("cameras:alert_acknowledge", args=[alert.pk]), {"next": "/cameras/"})
+    assert f'name="incident" value="{alert.incident_id}"' in page
+    response = client.post(
+        reverse("cameras:incident_acknowledge"), {"incident": [alert.incident_id], "next": "/cameras/"}
+    )
     assert response.status_code == 302 and response.url == "/cameras/"
     alert.refresh_from_db()
-    assert alert.acknowledged_at is not None
+    assert alert.acknowledged_at is not None and alert.incident.acknowledged_at is not None
 
 
 def test_edit_pages_need_the_role(client, make_user, officer, objects):
