@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cameras.choices import AlertKind, CameraStatus, Health, Placement
 from cameras.constants import SITE_SECTION, SWEEP_LOCK_KEY
@@ -297,6 +298,21 @@ def _notify_offline(camera: Camera, incident: CameraIncident, at: datetime) -> N
     )
 
 
+def _notices_count_cameras(incident: CameraIncident) -> None:
+    """A camera joined the incident: its unread offline notices say how many cameras are down, no new one."""
+    from notifications.choices import NotificationKind
+    from notifications.models import Notification
+
+    count = incident.alerts.filter(kind=AlertKind.OFFLINE).values("camera_id").distinct().count()
+    title = ngettext("%(n)d camera at %(site)s is offline", "%(n)d cameras at %(site)s are offline", count) % {
+        "n": count,
+        "site": incident.site.name,
+    }
+    Notification.objects.filter(
+        kind=NotificationKind.CAMERA_OFFLINE, url=incident.get_absolute_url(), read_at__isnull=True
+    ).update(title=title[:200])
+
+
 def _notify_recovered(incident: CameraIncident) -> None:
     from notifications.choices import NotificationKind
     from notifications.services import notification_mark_done, notify
@@ -402,6 +418,8 @@ def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | 
         _transition_alert(camera, AlertKind.OFFLINE, at, camera.last_probe_error, incident)
         if opened:
             _notify_offline(camera, incident, at)
+        else:
+            _notices_count_cameras(incident)
     elif transition == "recovered":
         incident_id = _camera_incident_id(camera)
         incident = CameraIncident.objects.filter(pk=incident_id).first() if incident_id else None

@@ -65,7 +65,7 @@ def test_one_incident_and_one_notification_per_site_outage(two_sites):
     assert unread.filter(recipient=officer).count() == 1
     note = unread.get(recipient=officer)
     assert note.url == incidents[0].get_absolute_url()
-    assert "UBND xã Tam Giang" in note.title
+    assert note.title == "7 cameras at UBND xã Tam Giang are offline"  # kept up to date, not repeated
 
 
 def test_recovery_clears_the_incident_and_sends_one_notice(two_sites):
