@@ -18,7 +18,7 @@ from accounts.roles import Role
 from cameras import selectors
 from cameras.choices import CameraStatus, Health
 from cameras.constants import SITE_SECTION
-from cameras.models import Camera, CoverageTemplate
+from cameras.models import Camera, CameraIncident, CoverageTemplate
 from dashboards.registry import register_panel
 from dashboards.status import Level, register_status_provider
 from sites.models import Site
@@ -42,14 +42,15 @@ OFFLINE_LIMIT = 10  # offline cameras listed on the home panel; the rest behind 
 def health(request: HttpRequest, limit: int = OFFLINE_LIMIT) -> dict[str, Any]:
     """
     "77 of 87 working" over the cameras the user sees, the cameras offline now (longest first) and
-    the alerts nobody has acknowledged yet. Three queries (the alerts only with the right to see them).
+    the incidents nobody has acknowledged yet (as the alerts page lists them: by site and incident,
+    not one per camera). Three queries (the incidents only with the right to see them).
     """
     user = request.user
     totals = selectors.camera_totals(user=user)
     offline = list(selectors.camera_get_offline(user=user)[:limit])
     open_alerts = None
-    if user.has_perm("cameras.view_cameraalert"):
-        open_alerts = selectors.alert_list(user=user, open_only=True).count()
+    if user.has_perm("cameras.view_cameraincident"):
+        open_alerts = CameraIncident.objects.visible_to(user).filter(acknowledged_at__isnull=True).count()
     return {
         "totals": totals,
         "offline": offline,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from cameras import panels
 from cameras.choices import AlertKind, CameraStatus, CameraType, Health, Placement
-from cameras.models import CameraAlert, CameraOutage, CoverageTemplate, ZoneRequirement
+from cameras.models import CameraAlert, CameraIncident, CameraOutage, CoverageTemplate, ZoneRequirement
 from dashboards.status import Level, site_statuses
 from sites.choices import SiteKind
 from tests.cameras.factories import CameraFactory
@@ -55,19 +55,22 @@ def communes():
 
 def test_panel_counts_and_lists_offline_cameras_of_the_officers_commune(client, make_user, communes):
     a, b = communes
-    camera = a.cameras.get(code="a-down-old")
+    camera, now = a.cameras.get(code="a-down-old"), timezone.now()
+    # Counted by incident, as the alerts page lists them: two alerts of one incident count once.
+    incident = CameraIncident.objects.create(site=a, started_at=now)
     for kind in (AlertKind.OFFLINE, AlertKind.RECOVERED):
-        CameraAlert.objects.create(camera=camera, kind=kind, created_at=timezone.now())
+        CameraAlert.objects.create(camera=camera, kind=kind, created_at=now, incident=incident)
+    seen = CameraIncident.objects.create(site=a, started_at=now, ended_at=now, acknowledged_at=now)
     CameraAlert.objects.create(
-        camera=camera, kind=AlertKind.OFFLINE, created_at=timezone.now(), acknowledged_at=timezone.now()
+        camera=camera, kind=AlertKind.OFFLINE, created_at=now, acknowledged_at=now, incident=seen
     )
-    CameraAlert.objects.create(camera=b.cameras.get(), kind=AlertKind.OFFLINE, created_at=timezone.now())
+    CameraIncident.objects.create(site=b, started_at=now)
     officer = make_user(Role.COMMUNE_OFFICER, unit=a.unit)
 
     context = build_panel(officer)
     assert (context["totals"]["working"], context["totals"]["total"]) == (4, 6)  # maintenance works, removed gone
     assert [c.code for c in context["offline"]] == ["a-down-old", "a-down-new"]  # longest outage first
-    assert context["open_alerts"] == 2 and context["more"] == 0
+    assert context["open_alerts"] == 1 and context["more"] == 0
 
     html = panel_html(client, officer)
     assert "4 of 6" in html and "Cổng chính" in html and "UBND xã Tam Hải" in html
@@ -75,7 +78,7 @@ def test_panel_counts_and_lists_offline_cameras_of_the_officers_commune(client, 
     # The district technician sees both communes.
     context = build_panel(make_user(Role.TECHNICIAN))
     assert {c.code for c in context["offline"]} == {"a-down-old", "a-down-new", "b-down"}
-    assert context["open_alerts"] == 3
+    assert context["open_alerts"] == 2
 
 
 def test_panel_lists_ten_offline_cameras_and_links_to_the_rest(client, make_user):
@@ -108,7 +111,8 @@ def test_panel_query_count_does_not_grow(make_user, django_assert_num_queries):
         build_panel(officer)
     for i in range(40):
         camera = offline(site, f"more-{i}", timezone.now())
-        CameraAlert.objects.create(camera=camera, kind=AlertKind.OFFLINE, created_at=timezone.now())
+        incident = CameraIncident.objects.create(site=site, started_at=timezone.now(), ended_at=timezone.now())
+        CameraAlert.objects.create(camera=camera, kind=AlertKind.OFFLINE, created_at=timezone.now(), incident=incident)
     with django_assert_num_queries(len(before)):
         context = build_panel(officer)
     assert context["more"] == 31 and context["open_alerts"] == 40
