@@ -111,6 +111,7 @@ class CameraAlertSerializer(serializers.ModelSerializer):
             "camera",
             "camera_code",
             "site",
+            "incident",
             "kind",
             "created_at",
             "message",
