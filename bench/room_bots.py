@@ -38,6 +38,17 @@ def emit(**fields: object) -> None:
     print(json.dumps(fields), flush=True)
 
 
+async def guarded(key: str, coroutine) -> None:
+    """Run one bot's coroutine; a failure is reported (with its traceback on stderr), the others go on."""
+    try:
+        await coroutine
+    except Exception as exc:
+        import traceback
+
+        traceback.print_exc()
+        emit(event="error", key=key, detail=f"{type(exc).__name__}: {exc}")
+
+
 def make_clip(path: Path, seconds: int = 10) -> None:
     """A VP8 320x240 15 fps (~300 kbit/s, a key frame every second) + Opus tone clip, made once."""
     import math
@@ -158,11 +169,11 @@ class Bot:
 
         spec = self.spec
         self.ws = await websockets.connect(spec["ws"], subprotocols=["janus-protocol"], max_size=None)
-        spawn(self.reader())
+        spawn(guarded(self.key, self.reader()))
         created = await self.send({"janus": "create"})
         self.session_id = created["data"]["id"]
         emit(event="session", key=self.key, id=self.session_id)
-        spawn(self.keepalive())
+        spawn(guarded(self.key, self.keepalive()))
         await asyncio.wait_for(self.go.wait(), 60)
         self.pub_handle = (await self.send({"janus": "attach", "plugin": "janus.plugin.videoroom"}))["data"]["id"]
         joined = await self.send(
@@ -280,7 +291,7 @@ class Bot:
         for pc in (self.pub_pc, self.sub_pc):
             if pc is None:
                 continue
-            for s in (await pc.getStats()).values():
+            for s in (await asyncio.wait_for(pc.getStats(), 5)).values():
                 if s.type == "transport":
                     out["rx"] += s.bytesReceived
                     out["tx"] += s.bytesSent
@@ -297,12 +308,6 @@ async def main(args: argparse.Namespace) -> None:
     count_only_receivers()
     bots: dict[str, Bot] = {}
     loop = asyncio.get_running_loop()
-
-    async def guarded(key: str, coroutine) -> None:
-        try:
-            await coroutine
-        except Exception as exc:  # one bot failing is reported; the others go on
-            emit(event="error", key=key, detail=f"{type(exc).__name__}: {exc}")
 
     while True:
         line = await loop.run_in_executor(None, sys.stdin.readline)
@@ -322,7 +327,13 @@ async def main(args: argparse.Namespace) -> None:
         elif cmd == "layer":
             spawn(guarded(command["key"], bots[command["key"]].set_layer(command["layer"])))
         elif cmd == "stats":
-            emit(event="stats", bots={key: await bot.stats() for key, bot in bots.items()})
+            figures = {}
+            for key, bot in bots.items():
+                try:
+                    figures[key] = await bot.stats()
+                except Exception as exc:  # reported as missing figures, never a hang
+                    print(f"{key}: stats: {exc!r}", file=sys.stderr, flush=True)
+            emit(event="stats", bots=figures)
         elif cmd == "quit":
             break
     for bot in bots.values():
