@@ -11,7 +11,6 @@
 set -euo pipefail
 DOMAIN=${1:?usage: deploy/install.sh DOMAIN   (the public host name of the portal)}
 APP_DIR=$(cd "$(dirname "$0")/.." && pwd)
-DEPLOY=$APP_DIR/deploy
 ETC=/etc/portal
 ENV_FILE=$ETC/portal.env
 DATA_DIR=/var/lib/portal

@@ -11,7 +11,7 @@ APT_PACKAGES=(
   redis-server janus libjs-janus-gateway libjs-webrtc-adapter
   chromium fonts-liberation fonts-liberation2 fonts-dejavu-core poppler-utils gettext
   libpango-1.0-0 libpangoft2-1.0-0 iproute2 socat curl
-  nginx coturn nftables openssl
+  nginx coturn nftables openssl shellcheck
 )
 if [ "${INSTALL_POSTGRES:-0}" = "1" ]; then APT_PACKAGES+=(postgresql); fi
 

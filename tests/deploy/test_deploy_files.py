@@ -1,7 +1,8 @@
 """
 The production install (deploy/): the systemd units are valid (`systemd-analyze verify`; this machine
 runs no systemd, so nothing is started), each service restarts on failure and none is bound to another;
-the installer parses. (`check --deploy` under the production settings: tests/common/test_portal.py.)
+the installer parses and passes shellcheck. (`check --deploy` under the production settings:
+tests/common/test_portal.py.)
 """
 
 import shutil
@@ -56,7 +57,11 @@ def test_a_template_value_missing_is_an_error():
     assert render_text("@A@ $host", {"A": "x"}) == "x $host"
 
 
-def test_the_installers_parse():
-    for script in ("deploy/install.sh", "deploy/backup.sh"):
-        result = subprocess.run(["bash", "-n", str(ROOT / script)], capture_output=True, text=True)
+def test_the_installers_parse_and_pass_shellcheck():
+    require(shutil.which("shellcheck"), "shellcheck (Debian shellcheck)")
+    scripts = [str(ROOT / "deploy" / "install.sh"), str(ROOT / "deploy" / "backup.sh")]
+    for script in scripts:
+        result = subprocess.run(["bash", "-n", script], capture_output=True, text=True)
         assert result.returncode == 0, (script, result.stderr)
+    result = subprocess.run(["shellcheck", "-S", "warning", *scripts], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout
