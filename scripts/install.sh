@@ -11,6 +11,7 @@ APT_PACKAGES=(
   redis-server janus libjs-janus-gateway libjs-webrtc-adapter
   chromium fonts-liberation fonts-liberation2 fonts-dejavu-core poppler-utils gettext
   libpango-1.0-0 libpangoft2-1.0-0 iproute2 socat curl
+  nginx coturn nftables openssl shellcheck
 )
 if [ "${INSTALL_POSTGRES:-0}" = "1" ]; then APT_PACKAGES+=(postgresql); fi
 
@@ -21,14 +22,17 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo ">> installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  # Debian's janus package enables a system service on 0.0.0.0; the portal runs its own instance.
+  # Debian's janus package enables a system service on 0.0.0.0; the portal runs its own instance (and
+  # the tests their own nginx and coturn: deploy/install.sh is what enables those in production).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   rm -f /usr/sbin/policy-rc.d
-  if command -v systemctl >/dev/null && systemctl is-enabled janus >/dev/null 2>&1; then
-    systemctl disable --now janus >/dev/null 2>&1 || true
-  fi
+  for service in janus nginx coturn; do
+    if command -v systemctl >/dev/null && systemctl is-enabled $service >/dev/null 2>&1; then
+      systemctl disable --now $service >/dev/null 2>&1 || true
+    fi
+  done
 fi
 
 PYTHON=${PYTHON:-python3.11}

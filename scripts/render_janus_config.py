@@ -1,6 +1,7 @@
 """
-Render deploy/janus/*.jcfg.in into var/janus/conf/ with values from the environment (.env), so that
-secrets never live in the repository. Run by scripts/install.sh; tests render their own copy.
+Render deploy/janus/*.jcfg.in into var/janus/conf/ (or the folder given as the only argument) with
+values from the environment (.env), so that secrets never live in the repository. Run by
+scripts/install.sh and deploy/install.sh (into /etc/portal/janus); tests render their own copy.
 """
 
 import os
@@ -38,10 +39,21 @@ def default_values(conf_dir: Path) -> dict[str, str]:
         "EVENTS_URL": env("JANUS_EVENTS_URL", default="http://127.0.0.1:8000/api/janus/events/"),
         "EVENTS_USER": env("JANUS_EVENTS_USER", default="janus-events"),
         "EVENTS_PASSWORD": env("JANUS_EVENTS_PASSWORD", default="dev-events-password"),
-        "NAT_EXTRA": os.environ.get("JANUS_NAT_EXTRA", ""),
+        "NAT_EXTRA": os.environ.get("JANUS_NAT_EXTRA", "") or nat_settings(env("JANUS_NAT_1_1_MAPPING", default="")),
     }
 
 
+def nat_settings(public_ip: str) -> str:
+    """
+    Janus behind 1:1 NAT (a cloud or data-centre address mapped onto a private one): its ICE candidates
+    carry the public address instead of the private one. Janus needs no TURN of its own: the bridge
+    points' browsers relay through coturn when they cannot reach it directly (README, NAT traversal).
+    """
+    if not public_ip:
+        return ""
+    return f'nat_1_1_mapping = "{public_ip}"\n\tkeep_private_host = false'
+
+
 if __name__ == "__main__":
-    conf = ROOT / "var" / "janus" / "conf"
+    conf = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT / "var" / "janus" / "conf"
     render(conf, default_values(conf))

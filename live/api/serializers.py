@@ -71,6 +71,12 @@ class MuteInputSerializer(serializers.Serializer):
     mute = serializers.BooleanField(default=True)
 
 
+class IceServerSerializer(serializers.Serializer):
+    urls = serializers.ListField(child=serializers.CharField())
+    username = serializers.CharField(help_text="'<expiry unix time>:<site>' (TURN REST scheme).")
+    credential = serializers.CharField(help_text="base64(HMAC-SHA1(TURN secret, username)).")
+
+
 class JoinConfigSerializer(serializers.Serializer):
     server = serializers.CharField()
     room = serializers.IntegerField()
@@ -83,6 +89,9 @@ class JoinConfigSerializer(serializers.Serializer):
     layer = serializers.IntegerField(help_text="Simulcast layer (0 low … 2 high) that fits the site's link.")
     role = serializers.ChoiceField(choices=["host", "site"])
     bridge_point_id = serializers.IntegerField()
+    ice_servers = IceServerSerializer(
+        many=True, help_text="TURN servers with time-limited credentials (empty when none is configured)."
+    )
 
 
 class SessionClaimSerializer(serializers.Serializer):

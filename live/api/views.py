@@ -171,6 +171,8 @@ def join_config(state: Any) -> dict[str, Any]:
         "layer": selectors.site_layer(state.bridge_point_id),
         "role": "site" if state.invitation_id else "host",
         "bridge_point_id": state.bridge_point_id,
+        # coturn with credentials that expire (TURN REST): pages behind NAT relay their media through it.
+        "ice_servers": services.ice_servers(name=f"bp{state.bridge_point_id}"),
     }
 
 

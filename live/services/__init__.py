@@ -9,7 +9,8 @@ Write-side logic of live briefings, one module per concern:
 - `participants`: participant rows and the media attendance that follows them;
 - `reconcile`: making the portal agree with what Janus really has;
 - `readiness`: the sites' checklists and test calls before a meeting;
-- `floor`: who has the floor, the agenda item on screen, moderated or open, and who may be in the room.
+- `floor`: who has the floor, the agenda item on screen, moderated or open, and who may be in the room;
+- `turn`: time-limited TURN credentials for the room pages (bridge points behind NAT).
 
 Janus calls happen outside long transactions; everything a browser must see is broadcast after
 commit (`live.broadcast`). Services that tasks run are idempotent, so a task may run twice.
@@ -64,6 +65,7 @@ from live.services.reconcile import (
     server_mark_down,
     server_reconcile,
 )
+from live.services.turn import ice_servers, turn_credentials
 
 __all__ = [
     "GONE",
@@ -82,6 +84,7 @@ __all__ = [
     "floor_request",
     "floor_take",
     "floor_withdraw",
+    "ice_servers",
     "janus_admin_client",
     "janus_client",
     "meeting_end",
@@ -112,4 +115,5 @@ __all__ = [
     "site_bitrates",
     "test_calls_request",
     "tokens_sync",
+    "turn_credentials",
 ]

@@ -150,12 +150,20 @@ FORMAT_MODULE_PATH = ["portal.formats"]
 
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# janus.js and adapter.js come from Debian's libjs-janus-gateway / libjs-webrtc-adapter.
+# janus.js and adapter.js come from Debian's libjs-janus-gateway / libjs-webrtc-adapter: only these
+# two files are collected (common/staticfiles.py says why not the whole /usr/share/javascript).
 DEBIAN_JS_DIR = Path(env("DEBIAN_JS_DIR", default="/usr/share/javascript"))
-if DEBIAN_JS_DIR.exists():
-    STATICFILES_DIRS.append(("debian", DEBIAN_JS_DIR))
+STATIC_EXTRA_FILES = {
+    "debian/janus-gateway/janus.js": DEBIAN_JS_DIR / "janus-gateway" / "janus.js",
+    "debian/webrtc-adapter/adapter.js": DEBIAN_JS_DIR / "webrtc-adapter" / "adapter.js",
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "common.staticfiles.ExtraFilesFinder",
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 STORAGES = {
@@ -163,6 +171,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Source maps (megabytes each for the API docs' bundles) are fetched by developer tools only: compressing
+# them with brotli took most of collectstatic's minute of CPU.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf", "flv"),
+    *("woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg", "webm", "wmv"),
+    "map",
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
@@ -305,6 +320,13 @@ JANUS_EVENTS_USER: str = env("JANUS_EVENTS_USER", default="janus-events")
 JANUS_EVENTS_PASSWORD: str = env("JANUS_EVENTS_PASSWORD", default="dev-events-password")
 # The VideoRoom plugin's admin_key: only the portal may create rooms.
 JANUS_VIDEOROOM_ADMIN_KEY: str = env("JANUS_VIDEOROOM_ADMIN_KEY", default="dev-videoroom-admin-key")
+# TURN (coturn, README "NAT traversal"): the URLs handed to every room page, e.g.
+# "turn:giaoban.example.vn:3478?transport=udp,turns:giaoban.example.vn:5349?transport=tcp", the secret
+# shared with coturn's static-auth-secret, and how long each page's credentials stay valid (a page
+# that joins again gets fresh ones). No URLs or no secret: no TURN.
+TURN_URLS: list[str] = env.list("TURN_URLS", default=[])
+TURN_SECRET: str = env("TURN_SECRET", default="")
+TURN_CREDENTIAL_TTL_SECONDS: int = env.int("TURN_CREDENTIAL_TTL_SECONDS", default=12 * 3600)
 # Seconds between participant reconciles of a live meeting (events may be lost, JANUS.md §9).
 LIVE_RECONCILE_SECONDS: float = env.float("LIVE_RECONCILE_SECONDS", default=5.0)
 

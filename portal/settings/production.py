@@ -13,6 +13,9 @@ if FIELD_ENCRYPTION_KEY.startswith("dev-insecure"):
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# Janus posts its events and the monitor asks for health on loopback, in plain HTTP (nginx refuses
+# both from outside): a redirect to HTTPS would lose every event.
+SECURE_REDIRECT_EXEMPT = [r"^api/janus/events/$", r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
