@@ -222,6 +222,8 @@ class Bot:
         """As a commune's room page: the chair's and the holder's video and audio, every other site's audio."""
         from aiortc import RTCPeerConnection, RTCSessionDescription
 
+        print(f"{self.key}: subscribe, feeds {list(self.feeds)}", file=sys.stderr, flush=True)
+
         self.chair = chair
         streams = []
         for feed, feed_streams in self.feeds.items():
@@ -315,6 +317,7 @@ async def main(args: argparse.Namespace) -> None:
             break
         command = json.loads(line)
         cmd = command["cmd"]
+        print(f"command {cmd}", file=sys.stderr, flush=True)
         if cmd == "add":
             for spec in command["bots"]:
                 bots[spec["key"]] = bot = Bot(spec, args.clip)
