@@ -29,6 +29,7 @@ from live.services import (
     participant_update,
     participants_all_gone,
     readiness_from_state,
+    server_health_record,
     server_mark_down,
 )
 
@@ -421,9 +422,7 @@ def on_core(server: MediaServer, event: Event) -> bool:
     if status == "started":
         from live.tasks import server_reconcile as server_reconcile_task
 
-        MediaServer.objects.filter(pk=server.pk).update(
-            is_healthy=True, last_started_at=event.at, last_checked_at=timezone.now(), last_error=""
-        )
+        server_health_record(server=server, healthy=True, last_started_at=event.at)
         server_id = server.pk
         transaction.on_commit(lambda: server_reconcile_task.delay(server_id=server_id))
         return True

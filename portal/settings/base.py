@@ -250,6 +250,10 @@ LOGGING = {
 }
 
 # --- Portal behaviour -----------------------------------------------------------------------
+# Each Celery worker writes a heartbeat to Redis this often; /healthz counts it alive for 3 periods.
+WORKER_HEARTBEAT_SECONDS: float = env.float("WORKER_HEARTBEAT_SECONDS", default=5.0)
+# Workers check the portal's health this often, so that each change of state is logged by itself.
+HEALTH_WATCH_SECONDS: float = env.float("HEALTH_WATCH_SECONDS", default=15.0)
 PORTAL_NAME = _("Online briefing portal")
 IMPORT_MAX_ROWS: int = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_BYTES: int = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
@@ -307,6 +311,9 @@ JANUS_EVENTS_PASSWORD: str = env("JANUS_EVENTS_PASSWORD", default="dev-events-pa
 JANUS_VIDEOROOM_ADMIN_KEY: str = env("JANUS_VIDEOROOM_ADMIN_KEY", default="dev-videoroom-admin-key")
 # Seconds between participant reconciles of a live meeting (events may be lost, JANUS.md §9).
 LIVE_RECONCILE_SECONDS: float = env.float("LIVE_RECONCILE_SECONDS", default=5.0)
+# The reconcile lock's lifetime, renewed by its holder every third of it: a worker killed in the middle
+# of a pass holds reconciliation up at most this long.
+LIVE_RECONCILE_LOCK_SECONDS: float = env.float("LIVE_RECONCILE_LOCK_SECONDS", default=6.0)
 
 # --- Briefings ------------------------------------------------------------------------------
 # May the person who drafted a version of the minutes also approve it? Most offices say no.
