@@ -24,7 +24,13 @@ from live.broadcast import rooms_changed_on_commit
 from live.models import MediaServer, ParticipantState, VideoRoom
 from live.services.janus import janus_client, room_secret, tokens_sync
 from live.services.lifecycle import room_close
-from live.services.participants import GONE, participant_for_janus_id, participant_update, participants_all_gone
+from live.services.participants import (
+    GONE,
+    IN_MEDIA,
+    participant_for_janus_id,
+    participant_update,
+    participants_all_gone,
+)
 from live.services.placement import _Prepared, _rooms_janus_create, _rooms_prepare, rooms_provision
 from meetings.models import Meeting
 
@@ -57,8 +63,10 @@ def participants_reconcile(*, room: VideoRoom, participants: Iterable[Participan
             target = State.PUBLISHING if participant.publisher else State.CONNECTING
             if state.state == State.CONNECTED and not participant.publisher:
                 target = State.CONNECTED  # media up but not (yet) publishing
+            # Found in media though no event said so (lost): its media is seen now, where it starts.
+            seen = {"media_seen_at": now} if target in IN_MEDIA and state.state not in IN_MEDIA else {}
             fixed += participant_update(
-                row=state, at=now, state=target, talking=participant.talking and not state.audio_muted
+                row=state, at=now, state=target, talking=participant.talking and not state.audio_muted, **seen
             )
         for state in room.participants.select_for_update().exclude(state=State.NOT_CONNECTED):
             if state.janus_id not in present:

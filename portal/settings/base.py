@@ -314,6 +314,12 @@ LIVE_RECONCILE_SECONDS: float = env.float("LIVE_RECONCILE_SECONDS", default=5.0)
 # The reconcile lock's lifetime, renewed by its holder every third of it: a worker killed in the middle
 # of a pass holds reconciliation up at most this long.
 LIVE_RECONCILE_LOCK_SECONDS: float = env.float("LIVE_RECONCILE_LOCK_SECONDS", default=6.0)
+# A site back in a meeting's media within this many seconds of losing it (a Janus restart, a network
+# blip) continues its attendance interval instead of starting another.
+LIVE_ATTENDANCE_MERGE_SECONDS: float = env.float("LIVE_ATTENDANCE_MERGE_SECONDS", default=30.0)
+# Live boards and room pages hear a heartbeat this often through the channel layer (with the room's
+# delta number); three periods without one and they say their view is not up to date.
+LIVE_BOARD_HEARTBEAT_SECONDS: float = env.float("LIVE_BOARD_HEARTBEAT_SECONDS", default=5.0)
 
 # --- Briefings ------------------------------------------------------------------------------
 # May the person who drafted a version of the minutes also approve it? Most offices say no.
