@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -14,8 +13,6 @@ from dashboards import selectors
 from dashboards.registry import first_rows, register_panel
 
 logger = logging.getLogger("portal.dashboards")
-
-HEALTH_CACHE_SECONDS = 30
 
 
 @register_panel(
@@ -80,24 +77,6 @@ def equipment_value(request: HttpRequest) -> dict[str, Any]:
     return {"value": selectors.equipment_value(user=request.user)}
 
 
-def cached_health() -> dict[str, Any]:
-    """The portal's health, checked at most every 30 s (each check can wait up to 1.5 s)."""
-    from common.health import portal_health
-
-    try:
-        report = cache.get("dashboards:health")
-    except Exception:  # Redis down: check directly, the Redis row will say why
-        logger.warning("cache unavailable for the health report", exc_info=True)
-        return portal_health()
-    if report is None:
-        report = portal_health()
-        try:
-            cache.set("dashboards:health", report, HEALTH_CACHE_SECONDS)
-        except Exception:
-            logger.warning("cache unavailable for the health report", exc_info=True)
-    return report
-
-
 @register_panel(
     key="common.health",
     title=_("Health of the portal"),
@@ -112,7 +91,9 @@ def health(request: HttpRequest) -> dict[str, Any]:
         "workers": _("Background workers"),
         "janus": _("Janus media server"),
     }
-    report = cached_health()
+    from common.health import portal_health
+
+    report = portal_health()  # the same report as /healthz, checked now (a few milliseconds)
     checks = [{"name": name, "label": labels.get(name, name), **check} for name, check in report["checks"].items()]
     return {"ok": report["ok"], "checks": checks}
 

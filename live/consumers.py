@@ -1,14 +1,23 @@
 """
 The live room board's websocket: a snapshot on connect, numbered deltas after. A client that sees a
 gap in the numbers sends `{"type": "resync"}` (or reconnects) and gets a fresh snapshot.
+
+Every LIVE_BOARD_HEARTBEAT_SECONDS the consumer sends itself a heartbeat through the channel layer, the
+road the deltas take, and passes it on with the room's current delta number. A page that hears no
+heartbeat knows its updates stopped (Redis down: the socket itself stays up) and says so; a heartbeat
+whose number is ahead of the page's shows deltas were lost (a quiet room after an outage), and the page
+asks for a snapshot.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 
 from common.consumers import PortalJsonConsumer
 from live.broadcast import meeting_group
@@ -33,11 +42,19 @@ def _snapshot(meeting_id: int) -> dict[str, Any]:
     return board_snapshot(meeting_id=meeting_id)
 
 
+@database_sync_to_async
+def _seq(meeting_id: int) -> int:
+    from live.models import VideoRoom
+
+    return VideoRoom.objects.filter(meeting_id=meeting_id).values_list("seq", flat=True).first() or 0
+
+
 class LiveBoardConsumer(PortalJsonConsumer):
     """Read-only stream of one meeting's live state, for users who may see the meeting."""
 
     meeting_id: int
     joined_group = False
+    heartbeats: asyncio.Task | None = None
 
     async def connect(self) -> None:
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
@@ -53,10 +70,29 @@ class LiveBoardConsumer(PortalJsonConsumer):
         self.joined_group = True
         await self.accept()
         await self.send_snapshot()
+        self.heartbeats = asyncio.create_task(self.send_heartbeats())
 
     async def disconnect(self, code: int) -> None:
+        if self.heartbeats is not None:
+            self.heartbeats.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.heartbeats
         if self.joined_group:
             await self.channel_layer.group_discard(meeting_group(self.meeting_id), self.channel_name)
+
+    async def send_heartbeats(self) -> None:
+        """Through the channel layer to this consumer itself: it arrives only if deltas can."""
+        period = settings.LIVE_BOARD_HEARTBEAT_SECONDS
+        while True:
+            await asyncio.sleep(period)
+            try:
+                await asyncio.wait_for(self.channel_layer.send(self.channel_name, {"type": "live.heartbeat"}), period)
+            except Exception as exc:  # the layer is down: the page hears nothing, and says it is stale
+                logger.debug("board heartbeat not sent: %r", exc)
+
+    async def live_heartbeat(self, event: dict[str, Any]) -> None:
+        """Handles `live.heartbeat`: the layer delivers; tell the page, with the room's delta number now."""
+        await self.send_json({"type": "heartbeat", "data": {"seq": await _seq(self.meeting_id)}})
 
     async def send_snapshot(self) -> None:
         await self.send_json({"type": "snapshot", "data": await _snapshot(self.meeting_id)})

@@ -29,6 +29,7 @@ from live.services import (
     participant_update,
     participants_all_gone,
     readiness_from_state,
+    server_health_record,
     server_mark_down,
 )
 
@@ -348,7 +349,7 @@ def on_webrtc(server: MediaServer, event: Event) -> bool:
     connection = event.body.get("connection")
     if connection == "webrtcup":
         if state.state in (State.NOT_CONNECTED, State.CONNECTING):
-            participant_update(row=state, at=event.at, state=State.CONNECTED)
+            participant_update(row=state, at=event.at, state=State.CONNECTED, media_seen_at=event.at)
     elif connection == "hangup":
         if state.state != State.NOT_CONNECTED:
             participant_update(
@@ -369,7 +370,8 @@ def on_media(server: MediaServer, event: Event) -> bool:
         receiving = body.get("receiving")
         if not isinstance(receiving, bool):
             raise MalformedEvent("receiving must be a boolean")
-        participant_update(row=state, at=event.at, media_received=receiving or state.media_received)
+        seen = {"media_seen_at": max(event.at, state.media_seen_at or event.at)} if receiving else {}
+        participant_update(row=state, at=event.at, media_received=receiving or state.media_received, **seen)
         readiness_from_state(state=state)
         return True
     if event.subtype != 3:  # 3 = statistics, one per m-line per second
@@ -388,15 +390,25 @@ def on_media(server: MediaServer, event: Event) -> bool:
     counters[mid] = {"received": received, "lost": lost, "kbps": bytes_lastsec * 8 // 1000}
     total_kbps = sum(int(c.get("kbps", 0)) for c in counters.values())
     loss = round(100.0 * d_lost / (d_received + d_lost), 1) if previous and (d_received + d_lost) else state.loss_pct
+    # Packets arrived since the last statistics: media was seen now (where a late-noticed end is put).
+    seen = state.media_seen_at
+    if (d_received or bytes_lastsec) and (seen is None or event.at > seen):
+        seen = event.at
     # Small wobbles are not worth a push to every board: store them, broadcast real changes only.
     worth = abs(total_kbps - state.bitrate_kbps) > max(20, state.bitrate_kbps // 5) or abs(loss - state.loss_pct) >= 1
     if worth:
         participant_update(
-            row=state, at=event.at, counters=counters, bitrate_kbps=total_kbps, loss_pct=loss, media_received=True
+            row=state,
+            at=event.at,
+            counters=counters,
+            bitrate_kbps=total_kbps,
+            loss_pct=loss,
+            media_received=True,
+            media_seen_at=seen,
         )
     else:
-        state.counters = counters
-        state.save(update_fields=["counters"])
+        state.counters, state.media_seen_at = counters, seen
+        state.save(update_fields=["counters", "media_seen_at"])
     return True
 
 
@@ -421,9 +433,7 @@ def on_core(server: MediaServer, event: Event) -> bool:
     if status == "started":
         from live.tasks import server_reconcile as server_reconcile_task
 
-        MediaServer.objects.filter(pk=server.pk).update(
-            is_healthy=True, last_started_at=event.at, last_checked_at=timezone.now(), last_error=""
-        )
+        server_health_record(server=server, healthy=True, last_started_at=event.at)
         server_id = server.pk
         transaction.on_commit(lambda: server_reconcile_task.delay(server_id=server_id))
         return True

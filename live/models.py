@@ -182,6 +182,9 @@ class ParticipantState(models.Model):
     # Last cumulative counters per mid, to turn Janus's totals into a per-second loss rate.
     counters = models.JSONField(default=dict, blank=True)
     changed_at = models.DateTimeField(_("last change"), null=True, blank=True)
+    # The last moment Janus saw media from this site (packets in its stats, media starting): where its
+    # attendance interval ends when the end is only noticed later (a lost leave, a hangup, a restart).
+    media_seen_at = models.DateTimeField(_("media last seen"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     unit_scope_lookup = "video_room__meeting__host_bridge_point__room__site__unit"

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
-from django.core.cache import cache
+from django.conf import settings
 
+from common.locks import held_lock
 from integrations.janus.errors import JanusUnavailableError
+
+RECONCILE_LOCK = "live:reconcile-lock"
 
 RETRY = {
     "acks_late": True,
@@ -103,13 +106,11 @@ def reconcile_all() -> None:
     """Periodic: rooms of live meetings exist, no orphan rooms, participants match Janus."""
     from live.services import reconcile_all as reconcile
 
-    # Runs every few seconds; a slow pass must not overlap the next one.
-    if not cache.add("live:reconcile-lock", 1, timeout=60):
-        return
-    try:
-        reconcile()
-    finally:
-        cache.delete("live:reconcile-lock")
+    # Runs every few seconds; a slow pass must not overlap the next one. The lock lives a few seconds
+    # and is renewed while the pass runs: a worker killed mid-pass holds up reconciliation that long.
+    with held_lock(RECONCILE_LOCK, ttl=settings.LIVE_RECONCILE_LOCK_SECONDS) as taken:
+        if taken:
+            reconcile()
 
 
 @shared_task(**RETRY)

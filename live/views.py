@@ -46,6 +46,7 @@ BOARD_LABELS = {
     "confirm_end": _("End the meeting for every site?"),
     "online": _("Live updates"),
     "reconnecting": _("Reconnecting…"),
+    "stale": _("Not up to date: live updates stopped"),
     "status_scheduled": _("Scheduled"),
     "status_live": _("Live"),
     "status_ended": _("Ended"),
@@ -111,6 +112,7 @@ ROOM_LABELS = {
     "auto_test": _("Automatic test call, asked by the portal before the meeting…"),
     "auto_test_done": _("Automatic test call done."),
     "mic_muted": _("Microphone off: ask for the floor to speak"),
+    "stale": _("Not up to date: live updates stopped"),
 }
 
 
@@ -184,6 +186,7 @@ class BoardView(LiveMixin, generic.TemplateView):
                 "api": f"/api/live/meetings/{meeting.pk}/",
                 "operate": self.request.user.has_perm("live.operate_room"),
                 "time_zone": settings.TIME_ZONE,
+                "heartbeat_ms": int(settings.LIVE_BOARD_HEARTBEAT_SECONDS * 1000),
             },
         }
 
@@ -336,6 +339,7 @@ class RoomView(LiveMixin, generic.TemplateView):
                 "time_zone": settings.TIME_ZONE,
                 "operate": is_host and user.has_perm("live.operate_room"),
                 "ws": f"/ws/live/meetings/{meeting.pk}/",
+                "heartbeat_ms": int(settings.LIVE_BOARD_HEARTBEAT_SECONDS * 1000),
                 "api": api,
                 "config_url": reverse("live-join-config", args=[meeting.pk, bridge_point.pk]),
                 "session_url": reverse("live-session-claim", args=[meeting.pk, bridge_point.pk]),

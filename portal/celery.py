@@ -8,7 +8,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from celery import Celery
-from celery.signals import beat_init, worker_process_init, worker_ready
+from celery.signals import beat_init, worker_process_init, worker_ready, worker_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
@@ -51,3 +51,21 @@ def _freeze_startup_heap(**kwargs: object) -> None:
     from common.runtime import freeze_startup_heap
 
     freeze_startup_heap()
+
+
+_heartbeat_stop = None
+
+
+@worker_ready.connect
+def _start_heartbeat(sender: object = None, **kwargs: object) -> None:
+    """The worker says it is alive in Redis (common.health), which /healthz reads instead of a ping."""
+    global _heartbeat_stop
+    from common.health import worker_heartbeat_start
+
+    _heartbeat_stop = worker_heartbeat_start(getattr(sender, "hostname", None))
+
+
+@worker_shutdown.connect
+def _stop_heartbeat(**kwargs: object) -> None:
+    if _heartbeat_stop is not None:
+        _heartbeat_stop.set()

@@ -168,6 +168,11 @@ class _Pipeline:
         return status, body
 
 
+def _where(method: str, url: str) -> str:
+    """What a failed request was, for its error: `POST /janus/123/456` (the URL's path, never a secret)."""
+    return f"{method} {urlsplit(url).path or '/'}"
+
+
 class _Transport:
     """POSTs JSON to one base URL with timeouts and transport-only retries."""
 
@@ -194,6 +199,7 @@ class _Transport:
 
     def request(self, method: str, path: str, body: dict[str, Any] | None = None, *, idempotent: bool) -> Any:
         url = self.base_url + path
+        where = _where(method, url)
         attempt = 0
         while True:
             try:
@@ -202,12 +208,12 @@ class _Transport:
                 failure: Exception = exc
             except httpx.TransportError as exc:  # read/write timeouts, broken connections
                 if not idempotent:
-                    raise JanusUnavailableError(0, f"{type(exc).__name__} on {path}") from exc
+                    raise JanusUnavailableError(0, f"{type(exc).__name__} on {where}") from exc
                 failure = exc
             else:
-                return self._decode(response, path)
+                return self._decode(response, where)
             if attempt >= self.retries:
-                raise JanusUnavailableError(0, f"{type(failure).__name__} on {path}") from failure
+                raise JanusUnavailableError(0, f"{type(failure).__name__} on {where}") from failure
             attempt += 1
             logger.info("janus %s%s: %s, retry %d", self.base_url, path, type(failure).__name__, attempt)
             time.sleep(self.backoff * 2 ** (attempt - 1))
@@ -223,6 +229,7 @@ class _Transport:
         if self.custom_transport or len(bodies) < 2:
             return [self._request_or_error(path, body, idempotent=idempotent) for body in bodies]
         payloads = [json.dumps(body).encode() for body in bodies]
+        where = _where("POST", self.base_url + path)
         answers: dict[int, Any] = {}
         attempt = 0
         while len(answers) < len(bodies):
@@ -235,10 +242,10 @@ class _Transport:
                         window = waiting[start : start + PIPELINE_WINDOW]
                         answered = pipeline.exchange([payloads[index] for index in window])
                         for index, (status, content) in zip(window, answered, strict=True):
-                            answers[index] = self._decode_or_error(status, content, path)
+                            answers[index] = self._decode_or_error(status, content, where)
             except (OSError, _PipelineClosedError) as exc:
                 if (connected and not idempotent) or attempt >= self.retries:
-                    error = JanusUnavailableError(0, f"{type(exc).__name__} on {path}")
+                    error = JanusUnavailableError(0, f"{type(exc).__name__} on {where}")
                     answers |= {index: error for index in range(len(bodies)) if index not in answers}
                     break
                 attempt += 1

@@ -62,6 +62,7 @@ from live.services.reconcile import (
     _live_tokens,
     participants_reconcile,
     reconcile_all,
+    server_health_record,
     server_mark_down,
     server_reconcile,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "room_provision",
     "room_secret",
     "rooms_provision",
+    "server_health_record",
     "server_mark_down",
     "server_reconcile",
     "site_bitrate",

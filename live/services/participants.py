@@ -6,9 +6,12 @@ finding the row of a Janus participant id (`participant_for_janus_id`).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from live.broadcast import delta_on_commit
@@ -30,23 +33,45 @@ GONE: dict[str, Any] = {
 }
 
 
+def _media_end(state: ParticipantState, at: datetime) -> datetime:
+    """When the site's media really ended: the last moment Janus saw it, if that is known and earlier."""
+    seen = state.media_seen_at
+    return min(at, seen) if seen is not None else at
+
+
+def _intervals_close(intervals: QuerySet[AttendanceInterval], *, end: datetime) -> None:
+    """Close open intervals at `end` (never before they began)."""
+    intervals.filter(left_at__isnull=True).update(left_at=Greatest(F("joined_at"), Value(end)))
+
+
 def _attendance_sync(*, state: ParticipantState, meeting: Meeting, at: datetime) -> None:
-    """Open a media interval while a known site has media in a live meeting; close it otherwise."""
+    """
+    A known site's media interval is open while it has media in a live meeting (connected or publishing)
+    and closed otherwise, at the last moment its media was seen: a media connection that failed leaves
+    the site "connecting", out of the interval. Back within LIVE_ATTENDANCE_MERGE_SECONDS (a Janus
+    restart, a blip), the site continues its previous interval instead of starting a fragment.
+    """
     if state.bridge_point_id is None:
         return
-    open_intervals = AttendanceInterval.objects.filter(
+    media = AttendanceInterval.objects.filter(
         meeting=meeting, bridge_point_id=state.bridge_point_id, source=AttendanceInterval.Source.MEDIA
-    ).filter(left_at__isnull=True)
+    )
     if state.state in IN_MEDIA and meeting.status == Meeting.Status.LIVE:
-        if not open_intervals.exists():
+        if media.filter(left_at__isnull=True).exists():
+            return
+        recent = at - timedelta(seconds=settings.LIVE_ATTENDANCE_MERGE_SECONDS)
+        previous = media.filter(left_at__gte=recent).order_by("-left_at").first()
+        if previous is not None:
+            AttendanceInterval.objects.filter(pk=previous.pk).update(left_at=None)
+        else:
             AttendanceInterval.objects.create(
                 meeting=meeting,
                 bridge_point_id=state.bridge_point_id,
                 source=AttendanceInterval.Source.MEDIA,
                 joined_at=at,
             )
-    elif state.state == State.NOT_CONNECTED:
-        open_intervals.update(left_at=at)
+    else:
+        _intervals_close(media, end=_media_end(state, at))
 
 
 def participant_update(
@@ -64,7 +89,7 @@ def participant_update(
     for name in changed:
         setattr(state, name, changes[name])
     at = at or timezone.now()
-    visible = set(changed) - {"session_id", "handle_id", "counters", "janus_id", "audio_mid"}
+    visible = set(changed) - {"session_id", "handle_id", "counters", "janus_id", "audio_mid", "media_seen_at"}
     if visible:
         state.changed_at = at
         changed.append("changed_at")
@@ -78,17 +103,21 @@ def participant_update(
 
 
 def participants_all_gone(*, room: VideoRoom, at: datetime, meeting: Meeting) -> list[ParticipantState]:
-    """Everyone left (room destroyed, server down): states reset, media intervals closed."""
+    """
+    Everyone left (room destroyed, server down or restarted): states reset, media intervals closed, each
+    at the last moment its site's media was seen.
+    """
     changed = []
+    media = AttendanceInterval.objects.filter(meeting=meeting, source=AttendanceInterval.Source.MEDIA)
     for state in room.participants.select_for_update().exclude(state=State.NOT_CONNECTED):
         for name, value in GONE.items():
             setattr(state, name, value)
         state.changed_at = at
         state.save()
         changed.append(state)
-    AttendanceInterval.objects.filter(
-        meeting=meeting, source=AttendanceInterval.Source.MEDIA, left_at__isnull=True
-    ).update(left_at=at)
+        if state.bridge_point_id is not None:
+            _intervals_close(media.filter(bridge_point_id=state.bridge_point_id), end=_media_end(state, at))
+    _intervals_close(media, end=at)
     delta_on_commit(meeting=meeting, room=room, states=changed)
     return changed
 

@@ -24,7 +24,13 @@ from live.broadcast import rooms_changed_on_commit
 from live.models import MediaServer, ParticipantState, VideoRoom
 from live.services.janus import janus_client, room_secret, tokens_sync
 from live.services.lifecycle import room_close
-from live.services.participants import GONE, participant_for_janus_id, participant_update, participants_all_gone
+from live.services.participants import (
+    GONE,
+    IN_MEDIA,
+    participant_for_janus_id,
+    participant_update,
+    participants_all_gone,
+)
 from live.services.placement import _Prepared, _rooms_janus_create, _rooms_prepare, rooms_provision
 from meetings.models import Meeting
 
@@ -57,8 +63,10 @@ def participants_reconcile(*, room: VideoRoom, participants: Iterable[Participan
             target = State.PUBLISHING if participant.publisher else State.CONNECTING
             if state.state == State.CONNECTED and not participant.publisher:
                 target = State.CONNECTED  # media up but not (yet) publishing
+            # Found in media though no event said so (lost): its media is seen now, where it starts.
+            seen = {"media_seen_at": now} if target in IN_MEDIA and state.state not in IN_MEDIA else {}
             fixed += participant_update(
-                row=state, at=now, state=target, talking=participant.talking and not state.audio_muted
+                row=state, at=now, state=target, talking=participant.talking and not state.audio_muted, **seen
             )
         for state in room.participants.select_for_update().exclude(state=State.NOT_CONNECTED):
             if state.janus_id not in present:
@@ -96,12 +104,27 @@ def _being_provisioned(room: VideoRoom) -> bool:
     return room.status == VideoRoom.Status.PENDING and room.provisioned_at is None and room.created_at > grace
 
 
+def server_health_record(*, server: MediaServer, healthy: bool, error: str = "", **fields: Any) -> bool:
+    """
+    Store what the last look at `server` found; returns whether its health changed. A change is logged
+    once, by whoever made it (the UPDATE that flips `is_healthy`), not at every pass while it lasts.
+    """
+    values = {"is_healthy": healthy, "last_checked_at": timezone.now(), "last_error": error[:255], **fields}
+    changed = bool(MediaServer.objects.filter(pk=server.pk).exclude(is_healthy=healthy).update(**values))
+    if not changed:
+        MediaServer.objects.filter(pk=server.pk).update(**values)
+    elif healthy:
+        logger.warning("media server %s (%s) is healthy again", server.name, server.api_url)
+    else:
+        logger.error("media server %s (%s) is down: %s", server.name, server.api_url, error)
+    server.is_healthy = healthy
+    return changed
+
+
 def server_mark_down(*, server: MediaServer, error: str) -> None:
     """A server stopped answering (or shut down): its rooms' participants are gone."""
     with transaction.atomic():
-        MediaServer.objects.filter(pk=server.pk).update(
-            is_healthy=False, last_checked_at=timezone.now(), last_error=error[:255]
-        )
+        server_health_record(server=server, healthy=False, error=error)
         now = timezone.now()
         for room in VideoRoom.objects.select_related("meeting").filter(server=server, status=VideoRoom.Status.ACTIVE):
             participants_all_gone(room=room, at=now, meeting=room.meeting)
@@ -157,9 +180,7 @@ def server_reconcile(*, server: MediaServer, participants: bool = True) -> Recon
     try:
         with janus_client(server) as janus:
             janus_rooms = {r.room_id for r in janus.room_list()}
-            MediaServer.objects.filter(pk=server.pk).update(
-                is_healthy=True, last_checked_at=timezone.now(), last_error=""
-            )
+            server_health_record(server=server, healthy=True)
             wanted = _live_rooms(server)
             wanted_ids = {room.room_id for room in wanted}
             # A batch is creating a never-provisioned room; reconcile_all takes it if that was lost.

@@ -265,6 +265,10 @@ LOGGING = {
 }
 
 # --- Portal behaviour -----------------------------------------------------------------------
+# Each Celery worker writes a heartbeat to Redis this often; /healthz counts it alive for 3 periods.
+WORKER_HEARTBEAT_SECONDS: float = env.float("WORKER_HEARTBEAT_SECONDS", default=5.0)
+# Workers check the portal's health this often, so that each change of state is logged by itself.
+HEALTH_WATCH_SECONDS: float = env.float("HEALTH_WATCH_SECONDS", default=15.0)
 PORTAL_NAME = _("Online briefing portal")
 IMPORT_MAX_ROWS: int = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_BYTES: int = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
@@ -329,6 +333,15 @@ TURN_SECRET: str = env("TURN_SECRET", default="")
 TURN_CREDENTIAL_TTL_SECONDS: int = env.int("TURN_CREDENTIAL_TTL_SECONDS", default=12 * 3600)
 # Seconds between participant reconciles of a live meeting (events may be lost, JANUS.md §9).
 LIVE_RECONCILE_SECONDS: float = env.float("LIVE_RECONCILE_SECONDS", default=5.0)
+# The reconcile lock's lifetime, renewed by its holder every third of it: a worker killed in the middle
+# of a pass holds reconciliation up at most this long.
+LIVE_RECONCILE_LOCK_SECONDS: float = env.float("LIVE_RECONCILE_LOCK_SECONDS", default=6.0)
+# A site back in a meeting's media within this many seconds of losing it (a Janus restart, a network
+# blip) continues its attendance interval instead of starting another.
+LIVE_ATTENDANCE_MERGE_SECONDS: float = env.float("LIVE_ATTENDANCE_MERGE_SECONDS", default=30.0)
+# Live boards and room pages hear a heartbeat this often through the channel layer (with the room's
+# delta number); three periods without one and they say their view is not up to date.
+LIVE_BOARD_HEARTBEAT_SECONDS: float = env.float("LIVE_BOARD_HEARTBEAT_SECONDS", default=5.0)
 
 # --- Briefings ------------------------------------------------------------------------------
 # May the person who drafted a version of the minutes also approve it? Most offices say no.

@@ -47,3 +47,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# A board heartbeat every 30 s: tests that receive a socket's messages one by one are not interleaved
+# with heartbeats; the tests of the heartbeat itself set a short one.
+LIVE_BOARD_HEARTBEAT_SECONDS = 30.0

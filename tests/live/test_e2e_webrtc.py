@@ -59,8 +59,10 @@ def test_real_publisher_on_the_board(
     celery_worker_process,
     make_briefing,
     make_user,
+    settings,
 ):
     janus = janus_in_netns
+    settings.LIVE_ATTENDANCE_MERGE_SECONDS = 0  # each rejoin below is its own interval (none is merged)
     briefing = make_briefing(n=3)
     media_server = media_server_for(janus)
     host = make_user(Role.HOST)
