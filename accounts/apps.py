@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from accounts.services import roles_sync_after_migrate
+        from accounts.services import roles_sync_after_migrate, users_move_on_merge
+        from sites.services import register_merge_handler
+
+        register_merge_handler("accounts.users", users_move_on_merge)
 
         post_migrate.connect(roles_sync_after_migrate, sender=self, dispatch_uid="accounts.roles_sync")

@@ -51,3 +51,9 @@ def roles_sync_after_migrate(**kwargs: Any) -> None:
 def user_set_roles(*, user: User, roles: list[str]) -> User:
     user.groups.set(Group.objects.filter(name__in=roles))
     return user
+
+
+@transaction.atomic
+def users_move_on_merge(*, sources: list[Any], target: Any, **_: Any) -> int:
+    """Units merged (sites.services.unit_merge): their officers now work for the successor unit."""
+    return User.objects.filter(unit__in=sources).update(unit=target)
