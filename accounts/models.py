@@ -34,6 +34,7 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [("view_audit_log", _("Can view the district's audit log"))]
 
     def get_full_name(self) -> str:
         """Vietnamese order: family and middle names (`last_name`) before the given name."""
