@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
+        ("accounts", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(blank=True, choices=[('vi', 'Vietnamese'), ('en', 'English')], help_text="For notifications and e-mails; empty means the portal's language. Set when the user switches.", max_length=8, verbose_name='language'),
+            model_name="user",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[("vi", "Vietnamese"), ("en", "English")],
+                help_text="For notifications and e-mails; empty means the portal's language. Set when the user switches.",
+                max_length=8,
+                verbose_name="language",
+            ),
         ),
     ]

@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_user_language'),
+        ("accounts", "0003_user_language"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='user',
-            options={'permissions': [('view_audit_log', "Can view the district's audit log")], 'verbose_name': 'user', 'verbose_name_plural': 'users'},
+            name="user",
+            options={
+                "permissions": [("view_audit_log", "Can view the district's audit log")],
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+            },
         ),
     ]
