@@ -1,5 +1,6 @@
 """Portal users. A user tied to an administrative unit sees only that unit's objects."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,10 +23,18 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     position = models.CharField(_("position"), max_length=120, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("For notifications and e-mails; empty means the portal's language. Set when the user switches."),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [("view_audit_log", _("Can view the district's audit log"))]
 
     def get_full_name(self) -> str:
         """Vietnamese order: family and middle names (`last_name`) before the given name."""
@@ -33,6 +42,11 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.first_name or self.username
+
+    @property
+    def preferred_language(self) -> str:
+        """The language to write to this person in when no request says (notifications, e-mails)."""
+        return self.language or settings.LANGUAGE_CODE
 
     def has_role(self, *roles: str) -> bool:
         """True when the user belongs to one of the roles (group names)."""

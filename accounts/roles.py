@@ -27,5 +27,6 @@ def edit_perms(app_label: str, *models_: str) -> list[str]:
 
 
 GRANTS: dict[str, list[str]] = {
-    Role.ADMINISTRATOR: [*edit_perms("accounts", "user"), "auth.view_group"],
+    Role.ADMINISTRATOR: [*edit_perms("accounts", "user"), "auth.view_group", "accounts.view_audit_log"],
+    Role.LEADER: ["accounts.view_audit_log"],
 }

@@ -51,3 +51,30 @@ def roles_sync_after_migrate(**kwargs: Any) -> None:
 def user_set_roles(*, user: User, roles: list[str]) -> User:
     user.groups.set(Group.objects.filter(name__in=roles))
     return user
+
+
+@transaction.atomic
+def users_move_on_merge(*, sources: list[Any], target: Any, **_: Any) -> int:
+    """Units merged (sites.services.unit_merge): their officers now work for the successor unit."""
+    return User.objects.filter(unit__in=sources).update(unit=target)
+
+
+@transaction.atomic
+def api_token_create(*, user: User) -> str:
+    """
+    Give `user` a new API token (DRF TokenAuthentication), replacing any earlier one, which stops
+    working at once. Returns the key: the caller shows it once.
+    """
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user).key
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User) -> bool:
+    """Delete the user's API token; True when there was one."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return bool(deleted)

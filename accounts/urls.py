@@ -9,4 +9,6 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("profile/api-token/", views.ApiTokenView.as_view(), name="api_token"),
+    path("audit/", views.AuditLogView.as_view(), name="audit_log"),
 ]

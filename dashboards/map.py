@@ -11,6 +11,7 @@ from accounts.models import User
 from dashboards.selectors import sites_with_status
 from dashboards.status import Level
 from sites.choices import Terrain
+from sites.models import AdministrativeUnit
 
 OUTLINE_STATIC_PATH = "dashboards/nui-thanh-communes.geojson"
 
@@ -30,6 +31,33 @@ class MapFilter:
             terrain=terrain if terrain in Terrain.values else "",
             unit_id=int(unit) if unit.isdigit() else None,
         )
+
+
+UNIT_PREFIXES = ("Thị trấn ", "Phường ", "Xã ", "Đặc khu ")
+
+
+def _short(name: str) -> str:
+    for prefix in UNIT_PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def outline_units() -> dict[str, dict[str, str]]:
+    """
+    How the schematic outline (drawn once per commune code) reads today: {code: {group, name, short}}.
+    A commune merged into another is drawn as part of its successor (same `group`, the successor's
+    name), a renamed one under its new name. One query.
+    """
+    units = {u.pk: u for u in AdministrativeUnit.objects.only("pk", "code", "name", "merged_into_id")}
+    found = {}
+    for unit in units.values():
+        final, seen = unit, {unit.pk}
+        while final.merged_into_id and final.merged_into_id in units and final.merged_into_id not in seen:
+            final = units[final.merged_into_id]
+            seen.add(final.pk)
+        found[unit.code] = {"group": final.code, "name": final.name, "short": _short(final.name)}
+    return found
 
 
 def site_features(*, user: User, map_filter: MapFilter) -> dict[str, Any]:

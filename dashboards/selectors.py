@@ -105,11 +105,19 @@ def site_status_summary(*, user: User, limit: int = 8) -> dict[str, Any]:
 
 
 def recent_jobs(*, limit: int = 10) -> list[Any]:
-    """The latest background jobs with their result (django-celery-results)."""
+    """
+    The latest background jobs with their result (django-celery-results), each with a readable
+    `label`; successful runs of quiet periodic tasks (`common.jobs.quiet_task_names`) are left out.
+    """
     from django_celery_results.models import TaskResult
 
-    return list(
-        TaskResult.objects.only(
-            "task_id", "task_name", "status", "date_done", "date_created", "result", "traceback"
-        ).order_by("-date_done")[:limit]
+    from common.jobs import job_label, quiet_task_names
+
+    jobs = list(
+        TaskResult.objects.only("task_id", "task_name", "status", "date_done", "date_created", "result", "traceback")
+        .exclude(task_name__in=quiet_task_names(), status="SUCCESS")
+        .order_by("-date_done")[:limit]
     )
+    for job in jobs:
+        job.label = job_label(job.task_name)
+    return jobs

@@ -8,7 +8,7 @@ from django.templatetags.static import static
 from django.views import generic
 
 from common.views import ObjectViewMixin
-from dashboards.map import OUTLINE_STATIC_PATH, MapFilter, site_features
+from dashboards.map import OUTLINE_STATIC_PATH, MapFilter, outline_units, site_features
 from dashboards.status import Level
 from sites.choices import Terrain
 from sites.models import AdministrativeUnit, Site
@@ -33,6 +33,7 @@ class DistrictMapView(ObjectViewMixin, generic.TemplateView):
             .order_by("name")
             .only("pk", "name"),
             outline_url=static(OUTLINE_STATIC_PATH),
+            outline_units=outline_units(),
             # Zoom to the markers when they are a part of the district: a commune's user or a filter.
             focus=bool(self.request.user.unit_id or map_filter.terrain or map_filter.unit_id),
             legend=[(Level.COLOURS[level], Level.LABELS[level]) for level in (Level.OK, Level.WARNING, Level.DANGER)],

@@ -13,6 +13,7 @@ from __future__ import annotations
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from common.locks import held_lock
 from integrations.janus.errors import JanusUnavailableError
@@ -45,7 +46,7 @@ def _unavailable(rooms) -> tuple[list[int], JanusUnavailableError | None]:
     return [room.meeting_id for room in failed], (failed[0].provision_error if failed else None)
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, label=_("Creating a meeting room in Janus"))
 def room_provision(meeting_id: int) -> None:
     """Create one meeting's room in Janus (kept for messages queued before batching)."""
     from live.services import room_provision as provision
@@ -53,7 +54,7 @@ def room_provision(meeting_id: int) -> None:
     provision(meeting_id=meeting_id)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=RETRY["max_retries"])
+@shared_task(bind=True, acks_late=True, max_retries=RETRY["max_retries"], label=_("Creating meeting rooms in Janus"))
 def rooms_provision(self, meeting_ids: list[int]) -> None:
     """Create several meetings' rooms in Janus; retries (with backoff) only those not done."""
     from live.services import rooms_provision as provision
@@ -63,7 +64,7 @@ def rooms_provision(self, meeting_ids: list[int]) -> None:
         raise self.retry(kwargs={"meeting_ids": retry}, countdown=_backoff(self.request.retries), exc=exc)
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(acks_late=True, ignore_result=True, label=_("Creating the waiting meeting rooms"))
 def rooms_provision_pending() -> None:
     """
     Drain the set of meetings waiting for their room, batch by batch, until it is empty (starts made
@@ -82,7 +83,7 @@ def rooms_provision_pending() -> None:
         raise
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, label=_("Closing a meeting room"))
 def room_close(meeting_id: int) -> None:
     """Kick everyone and destroy the meeting's room (after `meeting_end` commits)."""
     from live.services import room_close as close
@@ -90,7 +91,7 @@ def room_close(meeting_id: int) -> None:
     close(meeting_id=meeting_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, label=_("Checking a restarted media server"))
 def server_reconcile(server_id: int) -> None:
     """Reconcile one server now: Janus reported `started`, so its rooms are gone."""
     from live.models import MediaServer
@@ -101,7 +102,7 @@ def server_reconcile(server_id: int) -> None:
         reconcile(server=server)
 
 
-@shared_task
+@shared_task(ignore_result=True, label=_("Checking live rooms against Janus"))
 def reconcile_all() -> None:
     """Periodic: rooms of live meetings exist, no orphan rooms, participants match Janus."""
     from live.services import reconcile_all as reconcile
@@ -113,7 +114,7 @@ def reconcile_all() -> None:
             reconcile()
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, label=_("Applying the floor rules"))
 def floor_enforce(state_id: int) -> None:
     """A site published: mute it in Janus if the moderated floor says so, refuse a share it may not make."""
     from live.services import floor_enforce as enforce
@@ -121,7 +122,7 @@ def floor_enforce(state_id: int) -> None:
     enforce(state_id=state_id)
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, label=_("Refusing an impostor"))
 def participant_refuse(room_pk: int, janus_id: int) -> None:
     """Kick a participant that is not who it claims to be (already audited and flagged)."""
     from live.services import participant_refuse as refuse
@@ -129,7 +130,7 @@ def participant_refuse(room_pk: int, janus_id: int) -> None:
     refuse(room_pk=room_pk, janus_id=janus_id)
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, label=_("Asking for automatic test calls"))
 def test_calls_request() -> None:
     """Every minute from T-60: ask open room pages of untested bridge points to make their test call."""
     from live.services import test_calls_request as request

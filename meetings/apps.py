@@ -9,6 +9,10 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from common.context_processors import register_area
         from meetings import panels_bookings, panels_briefings  # noqa: F401  (panels, map status, site section)
+        from meetings.services.briefings import tasks_move_on_merge
+        from sites.services import register_merge_handler
+
+        register_merge_handler("meetings.tasks", tasks_move_on_merge)
 
         register_area(
             _("Briefings"),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils.translation import gettext_lazy as _
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, label=_("Reminders of tasks falling due"))
 def tasks_announce_due() -> int:
     """Remind communes of tasks falling due and overdue (idempotent: each notice once)."""
     from meetings.services.notices import tasks_announce_due as announce
@@ -13,7 +14,7 @@ def tasks_announce_due() -> int:
     return announce()
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(acks_late=True, ignore_result=True, label=_("Closing past meetings"))
 def meetings_close_past() -> int:
     """Close meetings whose end has passed unstarted (held or not held) and expire their delegation requests."""
     from meetings.services.briefings import meetings_close_past as close
@@ -21,7 +22,7 @@ def meetings_close_past() -> int:
     return close()
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(acks_late=True, ignore_result=True, label=_("Preparing the minutes PDF"))
 def minutes_pdf_prepare(minutes_id: int) -> None:
     """Make approved minutes' PDF ahead of the first download (idempotent: cached once made)."""
     from meetings.models import Minutes

@@ -6,13 +6,16 @@ the in-app rows are written with it (and vanish on rollback), the emails leave o
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from accounts.models import User
 from notifications.choices import NotificationKind
@@ -21,12 +24,50 @@ from notifications.models import Notification, NotificationPreference
 logger = logging.getLogger("portal.notifications")
 
 __all__ = [
+    "Text",
+    "absolute_url",
     "notification_mark_all_read",
     "notification_mark_done",
     "notification_mark_read",
     "notification_preferences_set",
     "notify",
 ]
+
+
+class Text:
+    """
+    A text written in each recipient's language, not in whatever language is active where it is built
+    (a Celery task, the demo loader, a request in English for Vietnamese readers):
+
+        Text(gettext_lazy("Minutes of %(meeting)s returned"), meeting=meeting.title)
+        Text(ngettext_lazy("%(n)d booking waits", "%(n)d bookings wait", "n"), n=3)
+
+    `notify` renders it once per language under `translation.override`. Parameters may be lazy too.
+    """
+
+    __slots__ = ("message", "params")
+
+    def __init__(self, message: Any, /, **params: Any) -> None:
+        self.message, self.params = message, params
+
+    def __str__(self) -> str:
+        if not self.params:
+            return str(self.message)
+        return self.message % {k: str(v) if isinstance(v, Promise | Text) else v for k, v in self.params.items()}
+
+
+Message = str | Promise | Text | Callable[[], str]
+
+
+def _render(message: Message) -> str:
+    return message() if callable(message) else str(message)
+
+
+def absolute_url(path: str) -> str:
+    """A path in the portal as a link that works from an e-mail (settings.PORTAL_BASE_URL + path)."""
+    if not path.startswith("/") or path.startswith("//"):
+        return path
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +82,8 @@ def notify(
     *,
     recipients: Iterable[User],
     kind: NotificationKind | str,
-    title: str,
-    body: str = "",
+    title: Message,
+    body: Message = "",
     url: str = "",
 ) -> list[Notification]:
     """
@@ -50,7 +91,12 @@ def notify(
     notification (written now, one INSERT for all) and/or an email (sent after commit, only to users
     with an address). Inactive users and duplicates are skipped. Returns the in-app rows written.
 
-    `url` is a path in the portal ("/meetings/12/"), shown as a link and followed when read.
+    `url` is a path in the portal ("/meetings/12/"), shown as a link and followed when read; e-mails
+    carry it as an absolute link (`PORTAL_BASE_URL`).
+
+    Title and body are written in each recipient's language (`User.preferred_language`: the language
+    they last chose, else the portal's), so pass a `Text` (or lazy text, or a callable) rather than a
+    string translated where the notice is built.
     """
     kind = NotificationKind(kind)
     if url and not (url.startswith("/") and not url.startswith("//")):
@@ -64,12 +110,19 @@ def notify(
     }  # no row = the defaults (both on)
     in_app: list[Notification] = []
     emails: list[_Email] = []
+    written: dict[str, tuple[str, str, str]] = {}  # language → (title, body, e-mail body)
     for pk, user in people.items():
+        language = user.preferred_language
+        if language not in written:
+            with translation.override(language):
+                text_title, text_body = _render(title), _render(body)
+                written[language] = (text_title, text_body, _email_body(body=text_body, url=url))
+        text_title, text_body, email_body = written[language]
         preference = choices.get(pk)
         if preference is None or preference.in_app:
-            in_app.append(Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url))
+            in_app.append(Notification(recipient=user, kind=kind, title=text_title[:200], body=text_body, url=url))
         if user.email and (preference is None or preference.email):
-            emails.append(_Email(to=user.email, subject=title, body=_email_body(body=body, url=url)))
+            emails.append(_Email(to=user.email, subject=" ".join(text_title.split()), body=email_body))
     created = Notification.objects.bulk_create(in_app)
     if emails:
         transaction.on_commit(lambda: _send_emails(emails))
@@ -77,8 +130,8 @@ def notify(
 
 
 def _email_body(*, body: str, url: str) -> str:
-    base = getattr(settings, "PORTAL_BASE_URL", "").rstrip("/")
-    link = f"{base}{url}" if url.startswith("/") else url
+    """The body, then the absolute link to act on it (in the active language: the recipient's)."""
+    link = gettext("Open in the portal: %(url)s") % {"url": absolute_url(url)} if url else ""
     return "\n\n".join(part for part in (body, link) if part)
 
 

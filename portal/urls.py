@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts import views as accounts_views
 from common import views as common_views
 from live.api.views import janus_events
 
@@ -27,7 +28,8 @@ urlpatterns = [
     path("search/", common_views.SearchView.as_view(), name="search"),
     path("healthz", common_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language (django.conf.urls.i18n), which also keeps the choice on the account.
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("sites/", include("sites.urls")),

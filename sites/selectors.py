@@ -43,6 +43,12 @@ def unit_tree(*, user: User, on: date | None = None) -> list[tuple[Administrativ
     units = {u.pk: u for u in AdministrativeUnit.objects.visible_to(user).annotate(site_count=Count("sites"))}
     parent_of = {pk: u.parent_id for pk, u in units.items()}
     if on is not None:
+        # Count the sites each unit had on that day, not those it has now (a merger moved them).
+        counts: dict[int, int] = defaultdict(int)
+        for unit_id in site_unit_ids_on(day=on).values():
+            counts[unit_id] += 1
+        for pk, unit in units.items():
+            unit.site_count = counts.get(pk, 0)
         versions = AdministrativeUnitVersion.objects.filter(valid_from__lte=on).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=on)
         )
@@ -78,6 +84,35 @@ def site_unit_on(*, site: Site, day: date) -> AdministrativeUnit:
         .first()
     )
     return assignment.unit if assignment else site.unit
+
+
+def site_unit_ids_on(*, day: date, site_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """{site id: id of the unit it belonged to on `day`} for existing sites (or the given ones); two queries."""
+    sites = Site.objects.all() if site_ids is None else Site.objects.filter(pk__in=list(site_ids))
+    current = dict(sites.values_list("pk", "unit_id"))
+    assignments = SiteUnitAssignment.objects.filter(site_id__in=list(current), valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+    )
+    then = dict(assignments.values_list("site_id", "unit_id"))
+    return {site_id: then.get(site_id, unit_id) for site_id, unit_id in current.items()}
+
+
+def unit_names_on(*, day: date, unit_ids: Iterable[int]) -> dict[int, str]:
+    """{unit id: its name on `day`} (its current name when no version covers the day); two queries."""
+    ids = set(unit_ids)
+    names = dict(AdministrativeUnit.objects.filter(pk__in=ids).values_list("pk", "name"))
+    versions = AdministrativeUnitVersion.objects.filter(unit_id__in=ids, valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+    )
+    names.update(versions.values_list("unit_id", "name"))
+    return names
+
+
+def site_unit_names_on(*, day: date, site_ids: Iterable[int]) -> dict[int, str]:
+    """{site id: the name of the unit it belonged to on `day`}, as a page about that day shows it."""
+    unit_of = site_unit_ids_on(day=day, site_ids=site_ids)
+    names = unit_names_on(day=day, unit_ids=unit_of.values())
+    return {site_id: names.get(unit_id, "") for site_id, unit_id in unit_of.items()}
 
 
 def site_list(*, user: User) -> QuerySet[Site]:

@@ -1,5 +1,6 @@
 """Write-side logic for units and sites: effective-dated changes and merges."""
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db import transaction
@@ -11,6 +12,17 @@ from sites.choices import UnitKind
 from sites.models import AdministrativeUnit, AdministrativeUnitVersion, Site, SiteUnitAssignment
 
 EPOCH = date(1900, 1, 1)
+
+# Called inside the merge's transaction as handler(sources=[absorbed units], target=unit, effective=date):
+# each app moves its own open work (tasks, users) to the successor; `sites` imports no app.
+MergeHandler = Callable[..., None]
+_MERGE_HANDLERS: dict[str, MergeHandler] = {}
+
+
+def register_merge_handler(key: str, handler: MergeHandler) -> MergeHandler:
+    """Let an app move its open work when units merge (registering a key again replaces it)."""
+    _MERGE_HANDLERS[key] = handler
+    return handler
 
 
 def _today() -> date:
@@ -109,7 +121,9 @@ def unit_merge(
     Units A and B become C from `effective` (sáp nhập). C is created (or reused when `code` is one of
     the sources, as when a commune absorbs its neighbour). Every source other than C is dissolved on
     that date and points to C; their sites and child units move to C from that date. Versions and site
-    assignments before the date are left alone, so a past date still shows the old names.
+    assignments before the date are left alone, so a past date still shows the old names. Open work
+    that hangs on a unit (open tasks, the units' users) moves to C through the handlers the apps
+    registered (`register_merge_handler`); closed work keeps the old unit and its name of that date.
     """
     if len(sources) < 2:
         raise ApplicationError(_("A merge needs at least two units."))
@@ -150,6 +164,9 @@ def unit_merge(
             site.unit = target
             site.save(update_fields=["unit", "updated_at"])
             site_record_unit(site=site, effective=effective)
+    if absorbed:
+        for key in sorted(_MERGE_HANDLERS):
+            _MERGE_HANDLERS[key](sources=absorbed, target=target, effective=effective)
     return target
 
 

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from common.exceptions import ApplicationError
@@ -46,7 +47,8 @@ class AgendaItem(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name=_("parent item"), on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # "position" also means a job title (DelegationMember.position): the context tells them apart.
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order in a list", "position"), default=0)
     title = models.CharField(_("title"), max_length=300)
     presenter = models.CharField(_("presenter"), max_length=200, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(

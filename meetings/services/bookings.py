@@ -25,14 +25,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext_lazy
 from simple_history.utils import bulk_create_with_history, update_change_reason
 
 from common.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from meetings.models import Booking, BookingSeries, CalendarFeedToken, RoomBookingPolicy, SkippedDate
 from meetings.selectors.bookings import booking_overlaps, public_holidays, user_can_decide
 from notifications.choices import NotificationKind
-from notifications.services import notification_mark_done, notify
+from notifications.services import Text, notification_mark_done, notify
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -175,19 +175,22 @@ def _notify_approvers(bookings: list[Booking], *, booked_by: User) -> None:
     first = bookings[0]
     policy = RoomBookingPolicy.objects.filter(room_id=first.room_id).first()
     approvers = policy.approvers.exclude(pk=booked_by.pk) if policy else []
-    lines = [f"- {b.title}: {local_text(b.starts_at)}–{local_text(b.ends_at)}" for b in bookings[:20]]
-    if len(bookings) > 20:
-        lines.append(_("… and %(n)d more") % {"n": len(bookings) - 20})
+    lines = "\n".join(f"- {b.title}: {local_text(b.starts_at)}–{local_text(b.ends_at)}" for b in bookings[:20])
+    more = len(bookings) - 20
     notify(
         recipients=approvers,
         kind=NotificationKind.BOOKING_TO_APPROVE,
-        title=ngettext(
-            "%(n)d booking of %(room)s waits for your approval",
-            "%(n)d bookings of %(room)s wait for your approval",
-            len(bookings),
-        )
-        % {"n": len(bookings), "room": first.room.name},
-        body="\n".join(lines),
+        # Written in each approver's language (notify renders them under their language).
+        title=Text(
+            ngettext_lazy(
+                "%(n)d booking of %(room)s waits for your approval",
+                "%(n)d bookings of %(room)s wait for your approval",
+                "n",
+            ),
+            n=len(bookings),
+            room=first.room.name,
+        ),
+        body=Text(gettext_lazy("%(lines)s\n… and %(n)d more"), lines=lines, n=more) if more > 0 else lines,
         # A recurring booking's dates are decided on its page (all at once, or one by one from there).
         url=_series_url(first.series_id) if first.series_id else first.get_absolute_url(),
     )

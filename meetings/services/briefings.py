@@ -718,6 +718,22 @@ def task_reopen(*, task: MinutesTask, user: User, reason: str) -> MinutesTask:
     return task
 
 
+@transaction.atomic
+def tasks_move_on_merge(*, sources: list[AdministrativeUnit], target: AdministrativeUnit, effective: date) -> int:
+    """
+    Units merged (sites.services.unit_merge): their open tasks are the successor's to finish. Done and
+    cancelled tasks keep the unit they were reported by. Saved one by one so each keeps its history.
+    """
+    moved = 0
+    open_tasks = MinutesTask.objects.select_for_update().filter(unit__in=sources, status=MinutesTask.Status.OPEN)
+    for task in open_tasks:
+        task.unit = target
+        task._change_reason = _("Units merged on %(day)s") % {"day": effective.strftime("%d/%m/%Y")}
+        task.save(update_fields=["unit", "updated_at"])
+        moved += 1
+    return moved
+
+
 #
 # Exports
 #

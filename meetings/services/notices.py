@@ -23,14 +23,14 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.roles import Role
 from meetings.models import Meeting, MeetingInvitation, Minutes, MinutesTask
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from notifications.selectors import notification_recipients
-from notifications.services import notification_mark_done, notify
+from notifications.services import Text, notification_mark_done, notify
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -66,13 +66,13 @@ def invitations_announce(*, invitations: list[MeetingInvitation]) -> None:
         notify(
             recipients=people,
             kind=NotificationKind.DELEGATION_TO_CONFIRM,
-            title=_("Confirm your delegation to %(meeting)s") % {"meeting": meeting.title},
-            body=_("%(site)s is invited to %(meeting)s on %(when)s. Enter who attends and confirm.")
-            % {
-                "site": invitation.bridge_point.room.site.name,
-                "meeting": meeting.title,
-                "when": timezone.localtime(meeting.starts_at).strftime("%H:%M %d/%m/%Y"),
-            },
+            title=Text(gettext_lazy("Confirm your delegation to %(meeting)s"), meeting=meeting.title),
+            body=Text(
+                gettext_lazy("%(site)s is invited to %(meeting)s on %(when)s. Enter who attends and confirm."),
+                site=invitation.bridge_point.room.site.name,
+                meeting=meeting.title,
+                when=timezone.localtime(meeting.starts_at).strftime("%H:%M %d/%m/%Y"),
+            ),
             url=reverse("meetings:delegation_edit", args=[invitation.pk]),
         )
 
@@ -84,9 +84,12 @@ def minutes_announce_review(*, minutes: Minutes, submitted_by: User) -> None:
     notify(
         recipients=leaders,
         kind=NotificationKind.MINUTES_TO_APPROVE,
-        title=_("Minutes of %(meeting)s await your approval") % {"meeting": minutes.meeting.title},
-        body=_("Version %(version)d, submitted by %(user)s.")
-        % {"version": minutes.version, "user": submitted_by.get_full_name() or submitted_by.username},
+        title=Text(gettext_lazy("Minutes of %(meeting)s await your approval"), meeting=minutes.meeting.title),
+        body=Text(
+            gettext_lazy("Version %(version)d, submitted by %(user)s."),
+            version=minutes.version,
+            user=submitted_by.get_full_name() or submitted_by.username,
+        ),
         url=minutes.get_absolute_url(),
     )
 
@@ -103,13 +106,13 @@ def minutes_returned_announce(*, minutes: Minutes, returned_by: User) -> None:
     notify(
         recipients=[minutes.drafted_by],
         kind=NotificationKind.MINUTES_RETURNED,
-        title=_("Minutes of %(meeting)s returned to draft") % {"meeting": minutes.meeting.title},
-        body=_("Version %(version)d, returned by %(user)s: %(reason)s")
-        % {
-            "version": minutes.version,
-            "user": returned_by.get_full_name() or returned_by.username,
-            "reason": minutes.return_reason,
-        },
+        title=Text(gettext_lazy("Minutes of %(meeting)s returned to draft"), meeting=minutes.meeting.title),
+        body=Text(
+            gettext_lazy("Version %(version)d, returned by %(user)s: %(reason)s"),
+            version=minutes.version,
+            user=returned_by.get_full_name() or returned_by.username,
+            reason=minutes.return_reason,
+        ),
         url=minutes.get_absolute_url(),
     )
 
@@ -188,14 +191,14 @@ def tasks_announce_due(*, today: date | None = None) -> int:
         if not people:
             continue
         if task.due_on < today:
-            title = _("Overdue task for %(unit)s: %(task)s")
+            title = gettext_lazy("Overdue task for %(unit)s: %(task)s")
         else:
-            title = _("Task for %(unit)s due on %(due)s: %(task)s")
+            title = gettext_lazy("Task for %(unit)s due on %(due)s: %(task)s")
         notify(
             recipients=people,
             kind=NotificationKind.TASK_DUE,
-            title=title % {"unit": task.unit.name, "task": task.title, "due": task.due_on.strftime("%d/%m/%Y")},
-            body=_("Set by %(meeting)s.") % {"meeting": task.meeting.title},
+            title=Text(title, unit=task.unit.name, task=task.title, due=task.due_on.strftime("%d/%m/%Y")),
+            body=Text(gettext_lazy("Set by %(meeting)s."), meeting=task.meeting.title),
             url=task.get_absolute_url(),
         )
     MinutesTask.objects.filter(pk__in=[t.pk for t in tasks]).update(due_notified_on=today)

@@ -39,6 +39,7 @@ from meetings.selectors import bookings as booking_selectors
 from meetings.selectors import briefings as selectors
 from meetings.services import briefings as services
 from meetings.tables.briefings import MeetingTable, TaskTable, TextBlockTable
+from sites.selectors import site_unit_names_on
 
 
 class BriefingMixin(ObjectViewMixin):
@@ -121,6 +122,11 @@ class MeetingDetailView(ObjectDetailView):
         agenda = selectors.agenda_rows(meeting=meeting)
         attendance = selectors.attendance_sheet(user=user, meeting=meeting)
         context.update(
+            # Each site's commune as it was called on the day of the meeting (units merge and rename).
+            unit_names=site_unit_names_on(
+                day=timezone.localdate(meeting.starts_at),
+                site_ids={row.invitation.bridge_point.room.site_id for row in attendance},
+            ),
             agenda=agenda,
             planned_end=selectors.agenda_planned_end(meeting=meeting, rows=agenda),
             attendance=attendance,

@@ -276,8 +276,9 @@ IMPORT_MAX_BYTES: int = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 # --- Notifications --------------------------------------------------------------------------
 # The bell's unread count on every page (one COUNT, only when a page renders it).
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("notifications.context_processors.notifications")
-# Links in notification emails are made absolute with this (e.g. "https://giaoban.nuithanh.gov.vn").
-PORTAL_BASE_URL: str = env("PORTAL_BASE_URL", default="")
+# Where the portal is reached from outside (e.g. "https://giaoban.nuithanh.gov.vn"): links in e-mails and
+# anything written outside a request are made absolute with it. Production defaults to https://<first host>.
+PORTAL_BASE_URL: str = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Bookings -------------------------------------------------------------------------------
 # A recurring booking may create at most this many occurrences (a weekly briefing for five years).

@@ -3,13 +3,18 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import FIELD_ENCRYPTION_KEY, SECRET_KEY, env
+from portal.settings.base import ALLOWED_HOSTS, FIELD_ENCRYPTION_KEY, SECRET_KEY, env
 
 DEBUG = False
 if SECRET_KEY.startswith("dev-insecure") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured('Mandatory secret "DJANGO_SECRET_KEY" is not set (50+ characters).')
 if FIELD_ENCRYPTION_KEY.startswith("dev-insecure"):
     raise ImproperlyConfigured('Mandatory secret "FIELD_ENCRYPTION_KEY" is not set.')
+
+# Links in e-mails must reach the portal from a mail client: its public address, not the dev default.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default=f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "").rstrip("/")
+if not PORTAL_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured('"PORTAL_BASE_URL" (the public address, e.g. https://giaoban.example.vn) is not set.')
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

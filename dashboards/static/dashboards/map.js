@@ -44,19 +44,40 @@
     },
   });
 
+  // The outline is drawn per commune as it was; a merged commune reads as part of its successor.
+  var unitsNode = document.getElementById("map-units");
+  var units = unitsNode ? JSON.parse(unitsNode.textContent) : {};
+
+  function relabel(outline) {
+    var groups = {};
+    outline.features.forEach(function (feature) {
+      var p = feature.properties, now = units[p.code];
+      if (p.kind !== "commune" || !now) { return; }
+      p.short = now.short; p.name = now.name; p.group = now.group;
+      p.labelled = !groups[now.group];
+      p.merged = now.group !== p.code || Boolean(groups[now.group]);
+      if (groups[now.group]) { groups[now.group].merged = true; }
+      groups[now.group] = groups[now.group] || p;
+    });
+    return outline;
+  }
+
   function show(outline) {
     if (outline) {
+      relabel(outline);
       var communes = L.geoJSON(outline, {
         style: function (feature) {
           var district = feature.properties.kind === "district";
           return {
             color: district ? "#6c757d" : "#adb5bd", weight: district ? 2 : 1,
-            fillColor: district ? "#f8f9fa" : "#ffffff", fillOpacity: district ? 1 : 0.6,
-            dashArray: district ? null : "3 3",
+            fillOpacity: district ? 1 : 0.6, dashArray: district ? null : "3 3",
+            // Merged communes share one fill and lose the dashed border between them.
+            stroke: district || !feature.properties.merged,
+            fillColor: district ? "#f8f9fa" : (feature.properties.merged ? "#e7f1ff" : "#ffffff"),
           };
         },
         onEachFeature: function (feature, layer) {
-          if (feature.properties.kind === "commune") {
+          if (feature.properties.kind === "commune" && feature.properties.labelled !== false) {
             layer.bindTooltip(feature.properties.short, { permanent: true, direction: "center", className: "commune-label" });
           }
         },
