@@ -107,8 +107,60 @@ def count_only_receivers() -> None:
     receiver.decoder_worker = drain
 
 
+def load_clip(path: str) -> dict[str, list[tuple[float, bytes]]]:
+    """The clip's encoded packets by kind, with their times in seconds (read once, shared by every bot)."""
+    import av
+
+    packets: dict[str, list[tuple[float, bytes]]] = {"audio": [], "video": []}
+    with av.open(path) as container:
+        for packet in container.demux():
+            if packet.pts is None or packet.size == 0:
+                continue
+            packets[packet.stream.type].append((float(packet.pts * packet.time_base), bytes(packet)))
+    return packets
+
+
+class LoopTrack:
+    """
+    A track that sends the clip's encoded packets in a loop, paced by their times (aiortc's MediaPlayer
+    with `loop=True` stops pacing after the first loop and floods the event loop).
+    """
+
+    def __new__(cls, kind: str, packets: list[tuple[float, bytes]]):
+        import av
+        from aiortc.mediastreams import MediaStreamTrack
+
+        time_base = Fraction(1, 90000) if kind == "video" else Fraction(1, 48000)
+        duration = packets[-1][0] + (packets[-1][0] - packets[-2][0])
+
+        class _Track(MediaStreamTrack):
+            def __init__(self) -> None:
+                super().__init__()
+                self.kind = kind
+                self.n = 0
+                self.start: float | None = None
+
+            async def recv(self):
+                import time
+
+                if self.start is None:
+                    self.start = time.time()
+                loop_index, index = divmod(self.n, len(packets))
+                self.n += 1
+                at, data = packets[index]
+                at += loop_index * duration
+                wait = self.start + at - time.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                packet = av.Packet(data)
+                packet.pts, packet.time_base = int(at / time_base), time_base
+                return packet
+
+        return _Track()
+
+
 class Bot:
-    def __init__(self, spec: dict, clip: str) -> None:
+    def __init__(self, spec: dict, clip: dict[str, list[tuple[float, bytes]]]) -> None:
         self.spec, self.key, self.clip = spec, spec["key"], clip
         self.pending: dict[str, asyncio.Queue] = {}
         self.session_id = self.pub_handle = self.sub_handle = None
@@ -165,7 +217,6 @@ class Bot:
     async def run(self) -> None:
         import websockets
         from aiortc import RTCPeerConnection, RTCSessionDescription
-        from aiortc.contrib.media import MediaPlayer
 
         spec = self.spec
         self.ws = await websockets.connect(spec["ws"], subprotocols=["janus-protocol"], max_size=None)
@@ -198,10 +249,9 @@ class Bot:
             return
         for publisher in data.get("publishers") or []:
             self.feeds[publisher["id"]] = publisher.get("streams") or []
-        player = MediaPlayer(self.clip, decode=False, loop=True)
         self.pub_pc = RTCPeerConnection()
-        self.pub_pc.addTrack(player.audio)
-        self.pub_pc.addTrack(player.video)
+        self.pub_pc.addTrack(LoopTrack("audio", self.clip["audio"]))
+        self.pub_pc.addTrack(LoopTrack("video", self.clip["video"]))
         await self.pub_pc.setLocalDescription(await self.pub_pc.createOffer())
         answer = await self.send(
             {
@@ -257,9 +307,7 @@ class Bot:
         if "jsep" not in offer:
             emit(event="error", key=self.key, detail=data)
             return
-        self.sub_mids = [
-            s["mid"] for s in data.get("streams") or [] if s.get("type") == "video" and s.get("feed_id")
-        ]
+        self.sub_mids = [s["mid"] for s in data.get("streams") or [] if s.get("type") == "video" and s.get("feed_id")]
         self.sub_pc = RTCPeerConnection()
         await self.sub_pc.setRemoteDescription(RTCSessionDescription(sdp=offer["jsep"]["sdp"], type="offer"))
         await self.sub_pc.setLocalDescription(await self.sub_pc.createAnswer())
@@ -308,6 +356,7 @@ async def main(args: argparse.Namespace) -> None:
 
     aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: [args.host_address]
     count_only_receivers()
+    clip = load_clip(args.clip)
     bots: dict[str, Bot] = {}
     loop = asyncio.get_running_loop()
 
@@ -317,10 +366,9 @@ async def main(args: argparse.Namespace) -> None:
             break
         command = json.loads(line)
         cmd = command["cmd"]
-        print(f"command {cmd}", file=sys.stderr, flush=True)
         if cmd == "add":
             for spec in command["bots"]:
-                bots[spec["key"]] = bot = Bot(spec, args.clip)
+                bots[spec["key"]] = bot = Bot(spec, clip)
                 spawn(guarded(bot.key, bot.run()))
         elif cmd == "go":
             bots[command["key"]].go.set()
