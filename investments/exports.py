@@ -7,10 +7,12 @@ calculation engine (openpyxl, many viewers and mail previews) would see an empty
 
 from __future__ import annotations
 
+import hashlib
 from io import BytesIO
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -215,9 +217,19 @@ def roadmap_xlsx(*, plan: InvestmentPlan) -> bytes:
     return _save(wb)
 
 
-def _pdf(template: str, context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
+# Raise when the PDF's look changes without its HTML changing (fonts, WeasyPrint options), so that
+# PDFs made before are made again.
+PDF_LAYOUT = 1
+PDF_CACHE_SECONDS = 30 * 24 * 3600
 
+
+def _pdf(template: str, context: dict[str, Any]) -> bytes:
+    """
+    The PDF of `template`. Rendering the HTML takes milliseconds, laying it out with WeasyPrint
+    seconds: the PDF is kept in the cache under a hash of its HTML, so it is made again exactly
+    when what it shows changes (a line, a price, a phase, a status, a site's name, the language,
+    the date on the header), and a download of an unchanged plan is instant.
+    """
     context = {
         "issuer": getattr(settings, "INVESTMENTS_PDF_ISSUER", []),
         "place": getattr(settings, "INVESTMENTS_PDF_PLACE", ""),
@@ -225,6 +237,17 @@ def _pdf(template: str, context: dict[str, Any]) -> bytes:
         **context,
     }
     html = render_to_string(template, context)
+    key = f"investments-pdf:{PDF_LAYOUT}:{hashlib.sha256(html.encode()).hexdigest()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = _pdf_render(html)
+        cache.set(key, pdf, PDF_CACHE_SECONDS)
+    return pdf
+
+
+def _pdf_render(html: str) -> bytes:
+    from weasyprint import HTML  # heavy import: only when a PDF is made
+
     return HTML(string=html).write_pdf()
 
 

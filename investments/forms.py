@@ -216,12 +216,53 @@ class AssignPhaseForm(PlanChangeMixin):
         self.fields["reason"].widget.attrs.setdefault("class", "form-control")
 
 
-class ApproveForm(forms.Form):
+class SubmitForm(forms.Form):
     plan_version = forms.IntegerField(widget=forms.HiddenInput)
-    note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class AllocationForm(ScopedModelForm):
+class ApproveForm(forms.Form):
+    """The leader's approval (phê duyệt): the decision that approves the plan, a comment, the warnings seen."""
+
+    plan_version = forms.IntegerField(widget=forms.HiddenInput)
+    decision_number = forms.CharField(
+        label=_("Decision number"),
+        max_length=120,
+        help_text=_("The number of the decision that approves the plan, e.g. 1234/QĐ-UBND."),
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+    )
+    decision_date = forms.DateField(
+        label=_("Decision date"),
+        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d"),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+    )
+    acknowledge_overrun = forms.BooleanField(
+        label=_("I have read the funding warnings above and approve the plan with them."),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args: Any, has_warnings: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_warnings = has_warnings
+        if has_warnings:
+            self.fields["acknowledge_overrun"].required = True
+        else:
+            del self.fields["acknowledge_overrun"]
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class AllocationForm(PlanChangeMixin, ScopedModelForm):
     class Meta:
         model = Allocation
         fields = ("plan", "phase", "year", "source", "amount_vnd", "decision", "note")
@@ -231,11 +272,12 @@ class AllocationForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         _pin_plan(self)
         plan = self.instance.plan if self.instance.plan_id else _initial_plan(self)
+        self.init_version(plan)
         self.fields["phase"].queryset = Phase.objects.filter(plan=plan) if plan else Phase.objects.none()
         self.warnings: list = []
 
     def save_with_services(self) -> Allocation:
-        allocation, self.warnings = services.allocation_save(allocation=self.instance, user=self.user)
+        allocation, self.warnings = services.allocation_save(allocation=self.instance, user=self.user, **self.lock())
         return allocation
 
 

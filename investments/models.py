@@ -197,6 +197,16 @@ class InvestmentPlan(TimeStampedModel):
     )
     status = models.CharField(_("status"), max_length=16, choices=PlanStatus, default=PlanStatus.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    submitted_at = models.DateTimeField(_("submitted for approval at"), null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("submitted for approval by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -292,6 +302,8 @@ class PlanLine(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=LineStatus, default=LineStatus.PLANNED)
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
     delivered_records = models.JSONField(_("records created"), default=list, blank=True, editable=False)
+    # How a generated line's quantity was worked out (see `basis_display`); empty for lines entered by hand.
+    basis = models.JSONField(_("basis"), default=dict, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     unit_scope_lookup = "site__unit"
@@ -311,6 +323,39 @@ class PlanLine(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("investments:planline_detail", args=[self.pk])
+
+    def basis_display(self) -> str:
+        """
+        How the quantity was worked out, in words: for a standard-kit line, what the kit requires minus
+        what is usable at the site (equipment and cameras in service) and the camera coverage gaps it
+        also fills; for a coverage-gap line, what the zone misses minus what the kit line brings.
+        """
+        basis = self.basis or {}
+        if "required" in basis:
+            text = _("Standard kit: %(required)s; usable at the site: %(usable)s; to buy: %(buy)s.") % {
+                "required": basis["required"],
+                "usable": basis.get("usable", 0),
+                "buy": self.quantity,
+            }
+            if basis.get("cameras"):
+                text += " " + _("Counted as usable: %(n)s camera(s) of this type in service.") % {"n": basis["cameras"]}
+            covers = basis.get("covers") or []
+            if covers:
+                zones = ", ".join(f"{c['zone']} ({c['quantity']})" for c in covers)
+                text += " " + _("These also fill the camera coverage gaps: %(zones)s.") % {"zones": zones}
+            return text
+        if "missing" in basis:
+            if basis.get("reason") == "no_preferred_type":
+                text = _("Coverage gap at %(zone)s: no camera of the preferred type.") % {"zone": basis.get("zone", "")}
+            else:
+                text = _("Coverage gap at %(zone)s: %(n)s camera(s) missing.") % {
+                    "zone": basis.get("zone", ""),
+                    "n": basis["missing"],
+                }
+            if basis.get("from_kit"):
+                text += " " + _("%(n)s come from the standard kit line of this site.") % {"n": basis["from_kit"]}
+            return text + " " + _("To buy: %(n)s.") % {"n": self.quantity}
+        return ""
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -361,6 +406,13 @@ class PlanRevision(models.Model):
     approved_by = models.ForeignKey(
         "accounts.User", verbose_name=_("approved by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    decision_number = models.CharField(
+        _("decision number"), max_length=120, blank=True, help_text=_("Number of the approving decision.")
+    )
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    approval_comment = models.TextField(_("approval comment"), blank=True)
+    # The funding warnings on screen when the leader approved, acknowledged explicitly (their messages).
+    overrun_warnings = models.JSONField(_("overrun warnings acknowledged"), default=list, blank=True)
 
     class Meta:
         ordering = ("plan", "-number")

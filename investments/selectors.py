@@ -449,7 +449,24 @@ def plan_snapshot(*, plan: InvestmentPlan) -> dict[str, Any]:
             "amount_vnd",
         )
     ]
-    return {"lines": lines, "total_vnd": sum(line["amount_vnd"] for line in lines)}
+    allocations = [
+        {
+            "phase": r["phase__number"],
+            "year": r["year"],
+            "source": r["source"],
+            "amount_vnd": r["amount_vnd"],
+            "decision": r["decision"],
+        }
+        for r in Allocation.objects.filter(plan=plan)
+        .order_by("year", "phase__number", "source")
+        .values("phase__number", "year", "source", "amount_vnd", "decision")
+    ]
+    return {
+        "lines": lines,
+        "total_vnd": sum(line["amount_vnd"] for line in lines),
+        "allocations": allocations,
+        "allocated_vnd": sum(a["amount_vnd"] for a in allocations),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,14 +492,49 @@ class LineChange:
 
 
 @dataclass(frozen=True, slots=True)
+class AllocationChange:
+    """An allocation (phase, year, source) added, removed or changed between two snapshots."""
+
+    phase: int
+    year: int
+    source: str
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+
+    @property
+    def change(self) -> str:
+        if self.old is None:
+            return "added"
+        if self.new is None:
+            return "removed"
+        return "changed"
+
+    @property
+    def source_display(self) -> str:
+        return str(dict(FundingSource.choices).get(self.source, self.source))
+
+    @property
+    def delta_vnd(self) -> int:
+        return (self.new or {}).get("amount_vnd", 0) - (self.old or {}).get("amount_vnd", 0)
+
+
+@dataclass(frozen=True, slots=True)
 class RevisionDiff:
     old_total_vnd: int
     new_total_vnd: int
     changes: list[LineChange]
+    # None when the older snapshot was taken before revisions kept the allocations.
+    allocation_changes: list[AllocationChange] | None = None
+    old_allocated_vnd: int = 0
+    new_allocated_vnd: int = 0
 
     @property
     def delta_vnd(self) -> int:
         return self.new_total_vnd - self.old_total_vnd
+
+    @property
+    def allocated_delta_vnd(self) -> int:
+        return self.new_allocated_vnd - self.old_allocated_vnd
 
 
 def _merge_lines(lines: list[dict[str, Any]]) -> dict[tuple[int, int, str], dict[str, Any]]:
@@ -509,7 +561,24 @@ def snapshot_compare(*, old: dict[str, Any], new: dict[str, Any]) -> RevisionDif
             continue
         ref = b or a
         changes.append(LineChange(key, ref["site"], ref["item"], ref["zone"], a, b))
-    return RevisionDiff(old.get("total_vnd", 0), new.get("total_vnd", 0), changes)
+    allocation_changes = None
+    if "allocations" in old and "allocations" in new:
+        allocation_changes = []
+        first = {(a["phase"], a["year"], a["source"]): a for a in old["allocations"]}
+        second = {(a["phase"], a["year"], a["source"]): a for a in new["allocations"]}
+        for key in sorted(first.keys() | second.keys(), key=lambda k: (k[1], k[0] or 0, k[2])):
+            a, b = first.get(key), second.get(key)
+            if a is not None and b is not None and (a["amount_vnd"], a["decision"]) == (b["amount_vnd"], b["decision"]):
+                continue
+            allocation_changes.append(AllocationChange(key[0], key[1], key[2], a, b))
+    return RevisionDiff(
+        old.get("total_vnd", 0),
+        new.get("total_vnd", 0),
+        changes,
+        allocation_changes,
+        old.get("allocated_vnd", 0),
+        new.get("allocated_vnd", 0),
+    )
 
 
 def revision_compare(*, old: PlanRevision, new: PlanRevision | None) -> RevisionDiff:

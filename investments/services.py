@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError, ConflictError
 from investments.choices import LineSource, LineStatus, PlanStatus
-from investments.constants import SITE_SECTION
+from investments.constants import EQUIPMENT_CAMERA_TYPES, SITE_SECTION
 from investments.models import (
     Allocation,
     CatalogueItem,
@@ -360,6 +360,27 @@ def _required_for(
     return required
 
 
+def _camera_type_of(item: CatalogueItem) -> str:
+    """The cameras app's camera type that an item is (a camera item) or stands for (a 360° camera kind)."""
+    return item.camera_type or EQUIPMENT_CAMERA_TYPES.get(item.equipment_kind, "")
+
+
+def _installed_cameras(site_ids: list[int]) -> dict[tuple[int, str], int]:
+    """Cameras in service per (site, camera type), from the cameras app (empty without it); one query."""
+    try:
+        from cameras.choices import CameraStatus
+        from cameras.models import Camera
+    except ImportError:
+        return {}
+    rows = (
+        Camera.objects.filter(site_id__in=site_ids, status=CameraStatus.IN_SERVICE)
+        .order_by()
+        .values("site_id", "camera_type")
+        .annotate(n=Count("id"))
+    )
+    return {(row["site_id"], row["camera_type"]): row["n"] for row in rows}
+
+
 def _camera_gaps(site_ids: list[int]) -> list[Any] | None:
     """The cameras app's coverage gaps for these sites, or None when the app doesn't provide them."""
     try:
@@ -380,10 +401,12 @@ def plan_generate_from_gap(
     reason: str = "",
 ) -> GapResult:
     """
-    For each site: the standard kits for its class minus the usable equipment already there (working
-    and reusable, matched by equipment kind) become line items at the catalogue price on the plan's
-    price date; what is kept is listed as reused with its saving; the cameras app's coverage gaps
-    become camera lines. Generated lines (not hand-entered or delivered ones) of these sites are
+    For each site: the standard kits for its class minus what is usable there already (working and
+    reusable equipment of the item's kind; for camera items, the cameras of that type in service)
+    become line items at the catalogue price on the plan's price date; what is kept is listed as
+    reused with its saving. The cameras app's coverage gaps then become camera lines for what the
+    kit's cameras of the same type do not fill: each need is counted once. Every generated line keeps
+    its reasoning in `basis`. Generated lines (not hand-entered or delivered ones) of these sites are
     replaced, and keep their phase. A fixed number of queries, whatever the number of sites.
     """
     if phase is not None and phase.plan_id != plan.pk:
@@ -408,6 +431,8 @@ def plan_generate_from_gap(
         .values("site_id", "kind")
         .annotate(n=Count("id"))
     }
+    kit_camera_types = {_camera_type_of(item) for lines in kits.values() for item, _q in lines} - {""}
+    installed = _installed_cameras(site_ids) if site_ids and kit_camera_types else {}
 
     gaps = _camera_gaps(site_ids) if site_ids else []
     result.cameras_checked = gaps is not None
@@ -422,16 +447,29 @@ def plan_generate_from_gap(
     new_lines: list[PlanLine] = []
     reuses: list[PlanReuse] = []
     unpriced: set[str] = set()
+    # Cameras that kit lines buy, per (site, camera type): [line, how many are not yet given to a gap].
+    kit_cameras: dict[tuple[int, str], list[list[Any]]] = defaultdict(list)
     for site_id, kind, is_key in site_rows:
-        left: dict[str, int] = {}
+        # What is usable, per pool: equipment of a kind, or cameras of a type (with 360° equipment).
+        left: dict[str, list[int]] = {}
         for item_id, (item, quantity) in sorted(_required_for(kind, is_key, kits).items()):
             price = prices.get(item_id)
             if price is None:
                 unpriced.add(item.name)
                 continue
-            available = left.setdefault(item.equipment_kind, usable.get((site_id, item.equipment_kind), 0))
-            kept = min(quantity, available)
-            left[item.equipment_kind] = available - kept
+            camera_type = _camera_type_of(item)
+            pool = left.setdefault(
+                f"camera:{camera_type}" if camera_type else item.equipment_kind,
+                [
+                    usable.get((site_id, item.equipment_kind), 0) if item.equipment_kind else 0,
+                    installed.get((site_id, camera_type), 0) if camera_type else 0,
+                ],
+            )
+            from_equipment = min(quantity, pool[0])
+            from_cameras = min(quantity - from_equipment, pool[1])
+            pool[0] -= from_equipment
+            pool[1] -= from_cameras
+            kept = from_equipment + from_cameras
             if kept:
                 reuses.append(
                     PlanReuse(
@@ -444,44 +482,57 @@ def plan_generate_from_gap(
                     )
                 )
             if quantity > kept:
-                new_lines.append(
-                    PlanLine(
-                        plan=plan,
-                        site_id=site_id,
-                        item=item,
-                        quantity=quantity - kept,
-                        unit_price_vnd=price,
-                        amount_vnd=(quantity - kept) * price,
-                        source=LineSource.GAP,
-                        phase=phase,
-                    )
+                line = PlanLine(
+                    plan=plan,
+                    site_id=site_id,
+                    item=item,
+                    quantity=quantity - kept,
+                    unit_price_vnd=price,
+                    amount_vnd=(quantity - kept) * price,
+                    source=LineSource.GAP,
+                    phase=phase,
+                    basis={"required": quantity, "usable": kept, "cameras": from_cameras, "covers": []},
                 )
+                new_lines.append(line)
+                if camera_type:
+                    kit_cameras[(site_id, camera_type)].append([line, quantity - kept])
     for gap in gaps or []:
+        if gap.quantity < 1:
+            continue
+        # The kit's cameras of the zone's preferred type go there first.
+        from_kit = 0
+        for entry in kit_cameras.get((gap.site_id, gap.camera_type), []):
+            given = min(entry[1], gap.quantity - from_kit)
+            if given:
+                entry[1] -= given
+                from_kit += given
+                entry[0].basis["covers"].append({"zone": gap.zone, "quantity": given})
+        missing = gap.quantity - from_kit
+        if missing < 1:
+            continue
         item = camera_items.get(gap.camera_type)
         if item is None:
             result.warnings.append(
                 _("No catalogue item for camera type “%(type)s”; %(n)s camera(s) left out.")
-                % {"type": gap.camera_type, "n": gap.quantity}
+                % {"type": gap.camera_type, "n": missing}
             )
             continue
         price = prices.get(item.pk)
         if price is None:
             unpriced.add(item.name)
             continue
-        if gap.quantity < 1:
-            continue
         new_lines.append(
             PlanLine(
                 plan=plan,
                 site_id=gap.site_id,
                 item=item,
-                quantity=gap.quantity,
+                quantity=missing,
                 unit_price_vnd=price,
-                amount_vnd=gap.quantity * price,
+                amount_vnd=missing * price,
                 source=LineSource.CAMERA_GAP,
                 zone=gap.zone[:100],
-                note=gap.reason[:255],
                 phase=phase,
+                basis={"zone": gap.zone, "missing": gap.quantity, "reason": gap.reason, "from_kit": from_kit},
             )
         )
     if unpriced:
@@ -523,13 +574,92 @@ def plan_generate_from_gap(
 #
 
 
+def _plan_to_approve_url(plan: InvestmentPlan) -> str:
+    return plan.get_absolute_url()
+
+
 @transaction.atomic
-def plan_approve(*, plan: InvestmentPlan, expected_version: int | None, user: User, note: str = "") -> PlanRevision:
-    """A leader approves the plan as it stands; the state is kept as a numbered revision."""
+def plan_submit(*, plan: InvestmentPlan, expected_version: int | None, user: User) -> InvestmentPlan:
+    """
+    Submit the plan (a draft, or an approved plan's open revision) to the leaders for approval
+    (trình phê duyệt): each leader is notified, and the notification is answered when one decides.
+    """
+    from accounts.roles import Role
+    from notifications.choices import NotificationKind
+    from notifications.selectors import notification_recipients
+    from notifications.services import notify
+
+    plan = InvestmentPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status == PlanStatus.APPROVED:
+        raise ApplicationError(_("This plan is already approved; change it to open a new revision."))
+    if plan.submitted_at is not None:
+        raise ApplicationError(_("This plan is already waiting for approval."))
+    if expected_version != plan.version:
+        raise ConflictError(
+            _("Someone else changed this plan while you were looking at it. Reload the page and check it again."),
+            extra={"expected_version": expected_version, "current_version": plan.version},
+        )
+    if not plan.lines.exists():
+        raise ApplicationError(_("A plan without line items cannot be approved."))
+    plan.submitted_at, plan.submitted_by = timezone.now(), user
+    plan.save(update_fields=["submitted_at", "submitted_by"])
+    total = plan_snapshot(plan=plan)["total_vnd"]
+    from common.templatetags.portal import format_vnd
+
+    leaders = notification_recipients(roles=[Role.LEADER]).exclude(pk=user.pk)
+    notify(
+        recipients=leaders,
+        kind=NotificationKind.PLAN_TO_APPROVE,
+        title=_("Investment plan “%(plan)s” awaits your approval") % {"plan": plan.title},
+        body=_("Version %(version)s, total estimate %(total)s, submitted by %(user)s.")
+        % {"version": plan.version, "total": format_vnd(total), "user": user.get_full_name() or user.username},
+        url=_plan_to_approve_url(plan),
+    )
+    return plan
+
+
+def _funding_warnings(plan: InvestmentPlan) -> list[FundingWarning]:
+    return plan_funding(plan=plan).warnings
+
+
+@transaction.atomic
+def plan_approve(
+    *,
+    plan: InvestmentPlan,
+    expected_version: int | None,
+    user: User,
+    decision_number: str,
+    decision_date: date | None,
+    comment: str = "",
+    overrun_acknowledged: bool = False,
+    note: str = "",
+) -> PlanRevision:
+    """
+    A leader approves the plan as it stands, by a decision (số quyết định, ngày), with an optional
+    comment; the state is kept as a numbered revision with the decision. When the plan's funding shows
+    overrun warnings, the leader must acknowledge them explicitly; their messages are kept with the
+    revision. The leaders' "plan to approve" notifications are answered.
+    """
+    from notifications.choices import NotificationKind
+    from notifications.services import notification_mark_done
+
     if plan.status == PlanStatus.APPROVED:
         raise ApplicationError(_("This plan is already approved; change it to open a new revision."))
     if not plan.lines.exists():
         raise ApplicationError(_("A plan without line items cannot be approved."))
+    decision_number = (decision_number or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not decision_number:
+        errors["decision_number"] = [_("Enter the number of the approving decision.")]
+    if decision_date is None:
+        errors["decision_date"] = [_("Enter the date of the approving decision.")]
+    elif decision_date > timezone.localdate():
+        errors["decision_date"] = [_("The decision cannot be dated in the future.")]
+    warnings = _funding_warnings(plan)
+    if warnings and not overrun_acknowledged:
+        errors["acknowledge_overrun"] = [_("Acknowledge the funding warnings to approve the plan with them.")]
+    if errors:
+        raise ApplicationError(" ".join(m for messages in errors.values() for m in messages), extra={"fields": errors})
     _plan_change(plan=plan, expected_version=expected_version, user=user)
     snapshot = plan_snapshot(plan=plan)
     revision = plan.revisions.filter(approved_at__isnull=True).order_by("-number").first()
@@ -540,9 +670,13 @@ def plan_approve(*, plan: InvestmentPlan, expected_version: int | None, user: Us
         revision.reason = f"{revision.reason}\n{note}".strip()
     revision.snapshot, revision.total_vnd = snapshot, snapshot["total_vnd"]
     revision.approved_at, revision.approved_by = timezone.now(), user
+    revision.decision_number, revision.decision_date = decision_number[:120], decision_date
+    revision.approval_comment = comment.strip()
+    revision.overrun_warnings = [w.message for w in warnings]
     revision.save()
-    plan.status = PlanStatus.APPROVED
-    InvestmentPlan.objects.filter(pk=plan.pk).update(status=plan.status)
+    plan.status, plan.submitted_at, plan.submitted_by = PlanStatus.APPROVED, None, None
+    InvestmentPlan.objects.filter(pk=plan.pk).update(status=plan.status, submitted_at=None, submitted_by=None)
+    notification_mark_done(kind=NotificationKind.PLAN_TO_APPROVE, url=_plan_to_approve_url(plan))
     _site_pages_changed(_sites_with_lines(plan=plan))  # the plan's status shows there
     return revision
 
@@ -584,9 +718,25 @@ def _check_money(*, plan: InvestmentPlan, phase: Phase, year: int, amount_vnd: A
         )
 
 
+def _plan_version_now(plan: InvestmentPlan) -> int:
+    """The stored version, for callers that hold no version of their own (the demo loader, old API clients)."""
+    return InvestmentPlan.objects.filter(pk=plan.pk).values_list("version", flat=True).get()
+
+
 @transaction.atomic
-def allocation_save(*, allocation: Allocation, user: User | None = None) -> tuple[Allocation, list[FundingWarning]]:
-    """Record or change an allocation; returns the phase's warnings (or refuses, if they block)."""
+def allocation_save(
+    *,
+    allocation: Allocation,
+    user: User | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> tuple[Allocation, list[FundingWarning]]:
+    """
+    Record or change an allocation; returns the phase's warnings (or refuses, if they block). It is a
+    change to the plan: it claims the plan's next version (`expected_version`, the one the editor
+    read, when given), and on an approved plan it needs a reason and opens a revision that keeps the
+    approved figures, like a change to the lines.
+    """
     plan, phase = allocation.plan, allocation.phase
     _check_money(plan=plan, phase=phase, year=allocation.year, amount_vnd=allocation.amount_vnd)
     before = _warnings_for_phase(plan=plan, phase=phase)
@@ -596,10 +746,26 @@ def allocation_save(*, allocation: Allocation, user: User | None = None) -> tupl
         else None
     )
     allocation.full_clean()
+    version = _plan_version_now(plan) if expected_version is None else expected_version
+    _plan_change(plan=plan, expected_version=version, user=user, reason=reason)
     allocation.save()
+    _plan_changed(plan=plan)
     warnings = _check_funding(plan=plan, phase=phase, before=before)
     _site_pages_changed(_sites_with_lines(phase_ids=[phase.pk, earlier_phase]))
     return allocation, warnings
+
+
+@transaction.atomic
+def allocation_delete(
+    *, allocation: Allocation, user: User | None, expected_version: int | None = None, reason: str = ""
+) -> None:
+    """Remove an allocation: a change to the plan, like `allocation_save`."""
+    plan, phase_id = allocation.plan, allocation.phase_id
+    version = _plan_version_now(plan) if expected_version is None else expected_version
+    _plan_change(plan=plan, expected_version=version, user=user, reason=reason)
+    allocation.delete()
+    _plan_changed(plan=plan)
+    _site_pages_changed(_sites_with_lines(phase_ids=[phase_id]))
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("plans/<int:pk>/generate/", v.PlanGenerateView.as_view(), name="investmentplan_generate"),
     path("plans/<int:pk>/assign/", v.PlanAssignPhaseView.as_view(), name="investmentplan_assign"),
+    path("plans/<int:pk>/submit/", v.PlanSubmitView.as_view(), name="investmentplan_submit"),
     path("plans/<int:pk>/approve/", v.PlanApproveView.as_view(), name="investmentplan_approve"),
     path("plans/<int:pk>/revisions/", v.PlanRevisionsView.as_view(), name="investmentplan_revisions"),
     path("plans/<int:pk>/export/<slug:kind>.<slug:fmt>", v.PlanExportView.as_view(), name="investmentplan_export"),

@@ -176,8 +176,11 @@ class InvestmentPlanDetailView(ObjectDetailView):
             spending=plan.spending.select_related("phase", "site")[:100],
             revisions=plan.revisions.select_related("created_by", "approved_by"),
             can_approve=user.has_perm("investments.approve_investmentplan") and plan.status != "approved",
+            can_submit=user.has_perm("investments.change_investmentplan")
+            and plan.status != "approved"
+            and plan.submitted_at is None,
             can_edit_lines=user.has_perm("investments.change_planline"),
-            approve_form=forms.ApproveForm(initial={"plan_version": plan.version}),
+            submit_form=forms.SubmitForm(initial={"plan_version": plan.version}),
             sources=funding.totals.by_source,
         )
         return context
@@ -279,30 +282,99 @@ class PlanAssignPhaseView(PlanActionView):
         return render(request, self.template_name, {"plan": plan, "form": form}, status=400)
 
 
-class PlanApproveView(PlanActionView):
-    """A leader approves the plan as it stands (POST only)."""
-
-    def get_permission_required(self) -> tuple[str, ...]:
-        return ("investments.approve_investmentplan",)
+class PlanSubmitView(PlanActionView):
+    """Submit the plan to the leaders for approval (POST only); they are notified."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         plan = self.get_plan()
-        form = forms.ApproveForm(request.POST)
+        form = forms.SubmitForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("The plan's version is missing; reload the page and try again."))
             return redirect(plan)
         try:
-            revision = services.plan_approve(
-                plan=plan,
-                expected_version=form.cleaned_data["plan_version"],
-                user=request.user,
-                note=form.cleaned_data["note"],
-            )
+            services.plan_submit(plan=plan, expected_version=form.cleaned_data["plan_version"], user=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Approved as revision %(n)s.") % {"n": revision.number})
+            messages.success(request, _("Submitted for approval; the leaders have been notified."))
         return redirect(plan)
+
+
+class PlanApproveView(PlanActionView):
+    """
+    A leader approves the plan, in two steps: this page shows what is approved (total, changes since
+    the last approval, funding warnings) and asks for the decision's number and date, a comment, and,
+    when there are warnings, their explicit acknowledgement; the POST approves.
+    """
+
+    template_name = "investments/plan_approve.html"
+
+    def get_permission_required(self) -> tuple[str, ...]:
+        return ("investments.approve_investmentplan",)
+
+    def _render(
+        self, request: HttpRequest, plan: InvestmentPlan, form: forms.ApproveForm, status: int = 200
+    ) -> HttpResponse:
+        funding = plan_funding(plan=plan)
+        approved = plan.revisions.filter(approved_at__isnull=False).order_by("-number").first()
+        context = {
+            "plan": plan,
+            "form": form,
+            "totals": plan_totals(plan=plan),
+            "funding": funding,
+            "last_approved": approved,
+            "diff": revision_compare(old=approved, new=None) if approved is not None else None,
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from django.utils import timezone
+
+        plan = self.get_plan()
+        if plan.status == "approved":
+            messages.info(request, _("This plan is already approved; change it to open a new revision."))
+            return redirect(plan)
+        form = forms.ApproveForm(
+            initial={"plan_version": plan.version, "decision_date": timezone.localdate()},
+            has_warnings=bool(plan_funding(plan=plan).warnings),
+        )
+        return self._render(request, plan, form)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        plan = self.get_plan()
+        form = forms.ApproveForm(request.POST, has_warnings=bool(plan_funding(plan=plan).warnings))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                revision = services.plan_approve(
+                    plan=plan,
+                    expected_version=data["plan_version"],
+                    user=request.user,
+                    decision_number=data["decision_number"],
+                    decision_date=data["decision_date"],
+                    comment=data["comment"],
+                    overrun_acknowledged=bool(data.get("acknowledge_overrun")),
+                )
+            except ApplicationError as exc:
+                fields = (exc.extra or {}).get("fields", {}) if isinstance(exc.extra, dict) else {}
+                for name, errors in fields.items():
+                    for error in errors:
+                        form.add_error(name if name in form.fields else None, error)
+                if not fields:
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Approved as revision %(n)s by decision %(decision)s of %(day)s.")
+                    % {
+                        "n": revision.number,
+                        "decision": revision.decision_number,
+                        "day": revision.decision_date.strftime("%d/%m/%Y"),
+                    },
+                )
+                return redirect(plan)
+        plan.refresh_from_db()
+        return self._render(request, plan, form, status=400)
 
 
 class PlanRevisionsView(PlanActionView):
@@ -455,8 +527,13 @@ class AllocationEditView(FundingEditView):
     form_class = forms.AllocationForm
 
 
-class AllocationDeleteView(ChildDeleteView):
+class AllocationDeleteView(PlanLockedDeleteView):
     model = Allocation
+
+    def delete_with_services(self, obj: Allocation, *, expected_version: int | None, reason: str) -> None:
+        services.allocation_delete(
+            allocation=obj, expected_version=expected_version, user=self.request.user, reason=reason
+        )
 
 
 class SpendingEditView(FundingEditView):

@@ -9,6 +9,7 @@ class NotificationKind(models.TextChoices):
     DELEGATION_TO_CONFIRM = "delegation_to_confirm", _("A delegation to confirm")
     MINUTES_TO_APPROVE = "minutes_to_approve", _("Minutes to approve")
     MINUTES_RETURNED = "minutes_returned", _("Minutes returned to me")
+    PLAN_TO_APPROVE = "plan_to_approve", _("An investment plan to approve")
     CAMERA_OFFLINE = "camera_offline", _("A camera offline at my site")
     TASK_DUE = "task_due", _("A task due")
     GENERAL = "general", _("Other messages")

@@ -176,7 +176,20 @@ class PlanRevisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanRevision
-        fields = ("id", "number", "reason", "total_vnd", "created_at", "created_by", "approved_at", "approved_by")
+        fields = (
+            "id",
+            "number",
+            "reason",
+            "total_vnd",
+            "created_at",
+            "created_by",
+            "approved_at",
+            "approved_by",
+            "decision_number",
+            "decision_date",
+            "approval_comment",
+            "overrun_warnings",
+        )
 
 
 class WarningSerializer(serializers.Serializer):
@@ -188,21 +201,49 @@ class WarningSerializer(serializers.Serializer):
 
 
 class AllocationSerializer(serializers.ModelSerializer):
+    """An allocation is a change to its plan: `plan_version` (optional here) and `reason` (once approved)."""
+
+    plan_version = serializers.IntegerField(write_only=True, required=False, allow_null=True, default=None)
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
+
     class Meta:
         model = Allocation
-        fields = ("id", "plan", "phase", "year", "source", "amount_vnd", "decision", "note", "created_at", "updated_at")
+        fields = (
+            "id",
+            "plan",
+            "phase",
+            "year",
+            "source",
+            "amount_vnd",
+            "decision",
+            "note",
+            "created_at",
+            "updated_at",
+            "plan_version",
+            "reason",
+        )
+
+    def _lock(self, validated_data: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "expected_version": validated_data.pop("plan_version", None),
+            "reason": validated_data.pop("reason", ""),
+        }
 
     def create(self, validated_data: dict[str, Any]) -> Allocation:
+        lock = self._lock(validated_data)
         allocation, self.warnings = services.allocation_save(
-            allocation=Allocation(**validated_data), user=self.context["request"].user
+            allocation=Allocation(**validated_data), user=self.context["request"].user, **lock
         )
         return allocation
 
     def update(self, instance: Allocation, validated_data: dict[str, Any]) -> Allocation:
+        lock = self._lock(validated_data)
         validated_data.pop("plan", None)  # an allocation stays in its plan
         for name, value in validated_data.items():
             setattr(instance, name, value)
-        allocation, self.warnings = services.allocation_save(allocation=instance, user=self.context["request"].user)
+        allocation, self.warnings = services.allocation_save(
+            allocation=instance, user=self.context["request"].user, **lock
+        )
         return allocation
 
 
@@ -242,7 +283,17 @@ class AssignPhaseSerializer(serializers.Serializer):
 
 class ApproveSerializer(serializers.Serializer):
     version = serializers.IntegerField()
+    decision_number = serializers.CharField(max_length=120, help_text="Number of the approving decision.")
+    decision_date = serializers.DateField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    acknowledge_overrun = serializers.BooleanField(
+        required=False, default=False, help_text="Required (true) when the plan shows funding warnings."
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SubmitSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
 
 
 class DeliverSerializer(serializers.Serializer):

@@ -92,6 +92,7 @@ class InvestmentPlanViewSet(ScopedModelViewSet):
         "generate": "investments.change_investmentplan",
         "assign_phase": "investments.change_planline",
         "approve": "investments.approve_investmentplan",
+        "submit": "investments.change_investmentplan",
     }
 
     def perform_destroy(self, instance: InvestmentPlan) -> None:
@@ -148,13 +149,27 @@ class InvestmentPlanViewSet(ScopedModelViewSet):
         plan = self.get_object()
         data = s.ApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        v = data.validated_data
         revision = services.plan_approve(
             plan=plan,
-            expected_version=data.validated_data["version"],
+            expected_version=v["version"],
             user=request.user,
-            note=data.validated_data["note"],
+            decision_number=v["decision_number"],
+            decision_date=v["decision_date"],
+            comment=v["comment"],
+            overrun_acknowledged=v["acknowledge_overrun"],
+            note=v["note"],
         )
         return Response(s.PlanRevisionSerializer(revision).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], serializer_class=s.SubmitSerializer)
+    def submit(self, request: Request, pk: str) -> Response:
+        """Submit the plan to the leaders for approval; they are notified."""
+        plan = self.get_object()
+        data = s.SubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_submit(plan=plan, expected_version=data.validated_data["version"], user=request.user)
+        return Response({"version": plan.version, "submitted_at": plan.submitted_at})
 
     @action(detail=True, methods=["get"])
     def summary(self, request: Request, pk: str) -> Response:
@@ -307,6 +322,14 @@ class AllocationViewSet(FundingViewSetMixin, ScopedModelViewSet):
     serializer_class = s.AllocationSerializer
     filterset_class = filtersets.AllocationFilterSet
     ordering_fields = ("year", "amount_vnd")
+
+    def perform_destroy(self, instance: Allocation) -> None:
+        services.allocation_delete(
+            allocation=instance,
+            expected_version=_version(self.request),
+            user=self.request.user,
+            reason=self.request.query_params.get("reason", ""),
+        )
 
 
 class SpendingViewSet(FundingViewSetMixin, ScopedModelViewSet):

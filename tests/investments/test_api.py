@@ -72,6 +72,9 @@ def test_officer_reads_own_lines_only(api, inv_demo, officer):
     assert client.get(f"/api/investment-plans/{inv_demo.pk}/summary/").status_code == 403
 
 
+DECISION = {"decision_number": "123/QĐ-UBND", "decision_date": "2026-02-01"}
+
+
 def test_leader_cannot_edit_finance_cannot_approve(api, inv_demo, finance, leader):
     line = PlanLine.objects.filter(plan=inv_demo).first()
     body = {"quantity": 2, "plan_version": inv_demo.version}
@@ -80,7 +83,9 @@ def test_leader_cannot_edit_finance_cannot_approve(api, inv_demo, finance, leade
         api(finance).post(f"/api/investment-plans/{inv_demo.pk}/approve/", {"version": inv_demo.version}).status_code
         == 403
     )
-    response = api(leader).post(f"/api/investment-plans/{inv_demo.pk}/approve/", {"version": inv_demo.version})
+    response = api(leader).post(
+        f"/api/investment-plans/{inv_demo.pk}/approve/", {"version": inv_demo.version, **DECISION}
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["number"] == 1
 
@@ -159,7 +164,7 @@ def test_allocation_answers_warnings(api, inv_demo, finance, settings):
 
 
 def test_revisions_and_compare(api, inv_demo, finance, leader):
-    api(leader).post(f"/api/investment-plans/{inv_demo.pk}/approve/", {"version": inv_demo.version})
+    api(leader).post(f"/api/investment-plans/{inv_demo.pk}/approve/", {"version": inv_demo.version, **DECISION})
     inv_demo.refresh_from_db()
     line = PlanLine.objects.filter(plan=inv_demo).first()
     url = f"/api/plan-lines/{line.pk}/"

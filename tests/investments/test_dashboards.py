@@ -43,7 +43,13 @@ def planned(phase) -> int:
 
 def approve(plan, user):
     plan.refresh_from_db()
-    return plan_approve(plan=plan, expected_version=plan.version, user=user)
+    return plan_approve(
+        plan=plan,
+        expected_version=plan.version,
+        user=user,
+        decision_number="123/QĐ-UBND",
+        decision_date=date(2026, 2, 1),
+    )
 
 
 def double(plan: InvestmentPlan) -> InvestmentPlan:

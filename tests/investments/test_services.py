@@ -28,6 +28,8 @@ from tests.factories.sites import EquipmentFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
+DECISION = {"decision_number": "123/QĐ-UBND", "decision_date": date(2026, 2, 1)}
+
 
 def _fresh_plan(**extra) -> InvestmentPlan:
     values = {"code": "p", "title": "P", "start_year": 2026, "end_year": 2028, "price_date": date(2026, 3, 1)}
@@ -280,7 +282,7 @@ def test_plan_update_checks_version(inv_demo):
 
 def test_approval_revision_and_compare(inv_demo, make_user):
     leader = make_user("leader")
-    first = services.plan_approve(plan=inv_demo, expected_version=inv_demo.version, user=leader)
+    first = services.plan_approve(plan=inv_demo, expected_version=inv_demo.version, user=leader, **DECISION)
     inv_demo.refresh_from_db()
     assert (first.number, inv_demo.status) == (1, PlanStatus.APPROVED)
     assert first.total_vnd == plan_totals(plan=inv_demo).total_vnd
@@ -301,18 +303,18 @@ def test_approval_revision_and_compare(inv_demo, make_user):
     [change] = diff.changes
     assert change.change == "changed" and (change.old["quantity"], change.new["quantity"]) == (1, 2)
 
-    services.plan_approve(plan=inv_demo, expected_version=inv_demo.version, user=leader, note="OK")
+    services.plan_approve(plan=inv_demo, expected_version=inv_demo.version, user=leader, note="OK", **DECISION)
     inv_demo.refresh_from_db()
     assert inv_demo.status == PlanStatus.APPROVED
     assert inv_demo.revisions.get(number=2).approved_by == leader
     with pytest.raises(ApplicationError):
-        services.plan_approve(plan=inv_demo, expected_version=inv_demo.version, user=leader)
+        services.plan_approve(plan=inv_demo, expected_version=inv_demo.version, user=leader, **DECISION)
 
 
 def test_empty_plan_cannot_be_approved(db, make_user):
     plan = _fresh_plan()
     with pytest.raises(ApplicationError):
-        services.plan_approve(plan=plan, expected_version=plan.version, user=make_user("leader"))
+        services.plan_approve(plan=plan, expected_version=plan.version, user=make_user("leader"), **DECISION)
 
 
 #
@@ -462,7 +464,7 @@ def test_camera_gaps_map_to_catalogue_items_by_type(inv_demo, monkeypatch):
 
     site = Site.objects.get(code="cong-an-huyen")
     gaps = [
-        Gap(site.pk, "Hành lang tầng 1", "fisheye_360", 2, "Hành lang chưa có camera"),
+        Gap(site.pk, "Cổng phụ", "dome", 2, "uncovered"),
         Gap(site.pk, "Cổng", "thermal", 1, "Không có loại này trong danh mục"),
     ]
     monkeypatch.setattr(services, "_camera_gaps", lambda site_ids: [g for g in gaps if g.site_id in site_ids])
@@ -470,10 +472,10 @@ def test_camera_gaps_map_to_catalogue_items_by_type(inv_demo, monkeypatch):
     assert result.cameras_checked
     line = PlanLine.objects.get(plan=inv_demo, site=site, source=LineSource.CAMERA_GAP)
     assert (line.item.code, line.quantity, line.zone, line.amount_vnd) == (
-        "cam-an-ninh-360",
+        "cam-an-ninh-dome",
         2,
-        "Hành lang tầng 1",
-        14_400_000,
+        "Cổng phụ",
+        5_300_000,
     )
     assert len(result.warnings) == 1 and "thermal" in result.warnings[0]
 

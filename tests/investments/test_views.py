@@ -159,7 +159,16 @@ def test_generate_assign_approve_deliver_through_pages(client, inv_demo, finance
     assert set(PlanLine.objects.filter(plan=inv_demo, site=site).values_list("phase", flat=True)) == {phase.pk}
     inv_demo.refresh_from_db()
     client.force_login(leader)
-    client.post(reverse("investments:investmentplan_approve", args=[inv_demo.pk]), {"plan_version": inv_demo.version})
+    client.post(
+        reverse("investments:investmentplan_approve", args=[inv_demo.pk]),
+        {
+            "plan_version": inv_demo.version,
+            "decision_number": "123/QĐ-UBND",
+            "decision_date": "2026-02-01",
+            # Moving Tam Hải's lines to phase 2 leaves phase 1 over-allocated: the leader acknowledges it.
+            "acknowledge_overrun": "on",
+        },
+    )
     inv_demo.refresh_from_db()
     assert inv_demo.status == "approved"
     client.force_login(finance)
@@ -175,9 +184,13 @@ def test_allocation_form_warns(client, inv_demo, finance, settings):
     client.force_login(finance)
     phase = Phase.objects.get(plan=inv_demo, number=3)
     data = {"plan": inv_demo.pk, "phase": phase.pk, "year": 2028, "source": "province", "amount_vnd": 10**12}
-    response = client.post(reverse("investments:allocation_add"), data, follow=True)
+    response = client.post(
+        reverse("investments:allocation_add"), {**data, "plan_version": inv_demo.version}, follow=True
+    )
     assert "over-allocated" in response.content.decode()
     settings.INVESTMENTS_OVERRUN_BLOCKS = True
+    inv_demo.refresh_from_db()
+    data["plan_version"] = inv_demo.version
     response = client.post(reverse("investments:allocation_add"), {**data, "source": "contributions"})
     assert response.status_code == 200 and "over-allocated" in response.content.decode()
 
