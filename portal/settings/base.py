@@ -272,6 +272,10 @@ HEALTH_WATCH_SECONDS: float = env.float("HEALTH_WATCH_SECONDS", default=15.0)
 PORTAL_NAME = _("Online briefing portal")
 IMPORT_MAX_ROWS: int = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_BYTES: int = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# No cell of an imported file may be longer (the longest text field is far shorter), and an XLSX may
+# not unpack to more XML than this: a hostile file is refused before it is read in full.
+IMPORT_MAX_CELL_CHARS: int = env.int("IMPORT_MAX_CELL_CHARS", default=10_000)
+IMPORT_MAX_XLSX_UNCOMPRESSED: int = env.int("IMPORT_MAX_XLSX_UNCOMPRESSED", default=100 * 1024 * 1024)
 
 # --- Notifications --------------------------------------------------------------------------
 # The bell's unread count on every page (one COUNT, only when a page renders it).
