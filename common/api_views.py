@@ -50,6 +50,14 @@ class ImportExportMixin:
 
     import_spec: type[ImportSpec]
 
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # An error of the export action (403, 401) is JSON, whatever `format` asked for.
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if isinstance(response, Response) and isinstance(getattr(response, "accepted_renderer", None), _FileRenderer):
+            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_media_type = "application/json"
+        return response
+
     @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={200: dict, 400: dict})
     @action(
         detail=False, methods=["post"], url_path="import", parser_classes=[parsers.MultiPartParser, parsers.FormParser]

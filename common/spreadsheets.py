@@ -11,13 +11,12 @@ What every spreadsheet the portal writes goes through, cell by cell (`safe_cell`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
+from common.text import CONTROL_CHARACTERS  # what XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE), and DEL
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# The characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE) and DEL.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def neutralise(value: str) -> str:
