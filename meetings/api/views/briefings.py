@@ -183,6 +183,7 @@ class AgendaItemViewSet(
     def perform_create(self, serializer: s.AgendaItemSerializer) -> None:
         data = dict(serializer.validated_data)
         meeting = self.meeting_for_write(data.pop("meeting"))
+        data.setdefault("duration_minutes", AgendaItem._meta.get_field("duration_minutes").get_default())
         serializer.instance = services.agenda_item_save(meeting=meeting, **data)
 
     def perform_update(self, serializer: s.AgendaItemSerializer) -> None:
