@@ -75,8 +75,8 @@ def test_network_link_bandwidth_zero_is_a_400(api, admin):
 
 
 def test_an_agenda_item_without_duration_takes_the_default(api, make_user, demo):
-    from tests.meetings.briefings.conftest import make_meeting
     from sites.models import BridgePoint
+    from tests.meetings.briefings.conftest import make_meeting
 
     office = make_user(Role.OFFICE_STAFF)
     meeting = make_meeting(office, BridgePoint.objects.get(code="dc-ubnd-huyen-nui-thanh"))
