@@ -15,6 +15,7 @@ from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -157,7 +158,8 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         # one is a 400 with the constraint's own message rather than an IntegrityError (a 500).
         instance.validate_constraints()
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=HistorySerializer(many=True), filters=False, parameters=[])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request: Request, pk: str | None = None) -> Response:
         rows = history_rows(self.get_object())
         for row in rows:

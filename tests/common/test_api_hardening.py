@@ -115,3 +115,14 @@ def test_json_nested_100000_deep_is_a_400_on_the_janus_webhook(client, settings)
     )
     assert response.status_code == 400
     assert response.json() == {"message": "body is nested too deeply"}
+
+
+def test_the_schema_documents_history_as_a_list_and_no_skipped_date_creation(client, admin):
+    client.force_login(admin)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    history = schema["paths"]["/api/catalogue-items/{id}/history/"]["get"]
+    body = history["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body["type"] == "array"
+    assert not any(p["name"] in ("page", "search", "ordering") for p in history.get("parameters", []) if "name" in p)
+    assert "post" not in schema["paths"]["/api/skipped-dates/"]
+    assert "post" in schema["paths"]["/api/skipped-dates/{id}/readd/"]
