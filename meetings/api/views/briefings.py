@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.utils.text import slugify
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import HistorySerializer, history_rows
+from common.files import serve_protected
 from common.permissions import ModelPermissions
 from common.scoping import scope_queryset
 from meetings.api.serializers import briefings as s
@@ -228,9 +229,9 @@ class MeetingDocumentViewSet(
         services.meeting_document_delete(document=instance)
 
     @action(detail=True, methods=["get"])
-    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+    def download(self, request: Request, pk: str | None = None) -> HttpResponse:
         document = self.get_object()
-        return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
+        return serve_protected(document.file, filename=document.original_name)
 
 
 class InvitationViewSet(
