@@ -10,10 +10,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -42,6 +44,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
                 "message": _("This object is still used by other objects and cannot be deleted."),
                 "extra": {"protected": [str(o) for o in list(exc.protected_objects)[:10]]},
             },
+            status=409,
+        )
+    if isinstance(exc, IntegrityError):
+        # The last guard: validation missed a database rule (or a concurrent write won the race).
+        return Response(
+            {"message": _("This change conflicts with the data already stored; reload and try again."), "extra": {}},
             status=409,
         )
     if isinstance(exc, DjangoValidationError):
@@ -146,8 +154,12 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             if not isinstance(value, list):
                 setattr(instance, name, value)
         ensure_in_scope(self.request.user, instance)
+        # Every database constraint (checks and uniques) is checked first, so a write that breaks
+        # one is a 400 with the constraint's own message rather than an IntegrityError (a 500).
+        instance.validate_constraints()
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=HistorySerializer(many=True), filters=False, parameters=[])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request: Request, pk: str | None = None) -> Response:
         rows = history_rows(self.get_object())
         for row in rows:

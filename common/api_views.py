@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import parsers, serializers, status
+from rest_framework import parsers, renderers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -20,10 +20,43 @@ class ImportUploadSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(default=True)
 
 
+class _FileRenderer(renderers.BaseRenderer):
+    """
+    Lets `?format=csv|xlsx` through DRF's content negotiation, which reads `format` as the renderer
+    to use (URL_FORMAT_OVERRIDE) and answered 404 for a format no renderer declares. The export
+    action writes its own file; an error body (a dict) is still written as JSON.
+    """
+
+    charset = None
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        return renderers.JSONRenderer().render(data)
+
+
+class CSVFileRenderer(_FileRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XLSXFileRenderer(_FileRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+
+
 class ImportExportMixin:
     """Adds `POST …/import/` (multipart `file`, `dry_run`) and `GET …/export/?format=csv|xlsx`."""
 
     import_spec: type[ImportSpec]
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # An error of the export action (403, 401) is JSON, whatever `format` asked for.
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if isinstance(response, Response) and isinstance(getattr(response, "accepted_renderer", None), _FileRenderer):
+            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_media_type = "application/json"
+        return response
 
     @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={200: dict, 400: dict})
     @action(
@@ -50,7 +83,12 @@ class ImportExportMixin:
         return Response(body)
 
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(EXPORTERS))], responses={200: bytes})
-    @action(detail=False, methods=["get"], url_path="export")
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        renderer_classes=[renderers.JSONRenderer, CSVFileRenderer, XLSXFileRenderer],
+    )
     def export_file(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         fmt = request.query_params.get("format", "csv")
         if fmt not in EXPORTERS:

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from xml.parsers import expat
 
 from django import forms
 from django.conf import settings
@@ -28,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from common.spreadsheets import FORMULA_PREFIXES, safe_cell, safe_row
 
 
 class ImportFileError(Exception):
@@ -96,7 +99,7 @@ class CodeChoiceField(forms.ModelChoiceField):
             obj = self.cache.get(str(value))
             if obj is None:
                 raise ValidationError(
-                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": quote(value)}
                 )
             return obj
         return super().to_python(value)
@@ -230,19 +233,48 @@ def _to_cell(value: Any) -> Any:
         return value.isoformat()
     if hasattr(value, "label") and hasattr(value, "value"):
         return value.value
-    return neutralise(value) if isinstance(value, str) else value
+    return safe_cell(value)
 
 
-def neutralise(value: str) -> str:
-    """Prefix formula-like text with an apostrophe so spreadsheets show it as text."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+QUOTE_MAX_CHARS = 40
+
+
+def quote(value: Any) -> str:
+    """User input as a message may quote it: at most a few dozen characters."""
+    text = str(value)
+    return text if len(text) <= QUOTE_MAX_CHARS else text[:QUOTE_MAX_CHARS] + "…"
+
+
+def _column_list(names: list[str]) -> str:
+    shown = ", ".join(quote(name) for name in names[:10])
+    return shown + (", …" if len(names) > 10 else "")
+
+
+def _messages(messages: Iterable[Any], raw: Iterable[Any]) -> list[str]:
+    """Form messages with any long cell value they quote cut short."""
+    long_values = sorted({v for v in raw if isinstance(v, str) and len(v) > QUOTE_MAX_CHARS}, key=len, reverse=True)
+    result = []
+    for message in messages:
+        text = str(message)
+        for value in long_values:
+            text = text.replace(value, quote(value))
+            if value.strip() != value:
+                text = text.replace(value.strip(), quote(value.strip()))
+        result.append(text)
+    return result
 
 
 # -- reading files ----------------------------------------------------------------------------
 
 
 def read_table(content: bytes, filename: str) -> list[list[Any]]:
-    """Rows of a CSV or XLSX file, header first. Raises ImportFileError on unreadable input."""
+    """
+    Rows of a CSV or XLSX file, header first. Raises ImportFileError on unreadable input.
+
+    At most `IMPORT_MAX_ROWS` + 2 non-empty rows are read (the header, the limit and one more, so
+    the caller can tell the file is too long) and no cell may hold more than `IMPORT_MAX_CELL_CHARS`
+    characters: a hostile file is refused as soon as it crosses a limit, never read in full.
+    """
     if len(content) > settings.IMPORT_MAX_BYTES:
         raise ImportFileError(_("The file is larger than %(n)d MB.") % {"n": settings.IMPORT_MAX_BYTES // 2**20})
     name = filename.lower()
@@ -251,6 +283,18 @@ def read_table(content: bytes, filename: str) -> list[list[Any]]:
     if name.endswith(".csv"):
         return _read_csv(content)
     raise ImportFileError(_("Only .csv and .xlsx files can be imported."))
+
+
+def _row_limit() -> int:
+    return settings.IMPORT_MAX_ROWS + 2
+
+
+def _cell_too_long(line: int | None) -> ImportFileError:
+    if line is None:
+        return ImportFileError(_("A cell has more than %(n)d characters.") % {"n": settings.IMPORT_MAX_CELL_CHARS})
+    return ImportFileError(
+        _("Line %(line)d: a cell has more than %(n)d characters.") % {"line": line, "n": settings.IMPORT_MAX_CELL_CHARS}
+    )
 
 
 def _read_csv(content: bytes) -> list[list[Any]]:
@@ -262,20 +306,134 @@ def _read_csv(content: bytes) -> list[list[Any]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
+    limit = settings.IMPORT_MAX_CELL_CHARS
+    rows: list[list[Any]] = []
+    reader = csv.reader(io.StringIO(text), dialect)
+    previous = csv.field_size_limit(limit + 1)
+    try:
+        while len(rows) < _row_limit():
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:  # a field over the limit, or a broken quote
+                if "field larger than field limit" in str(exc):
+                    raise _cell_too_long(reader.line_num) from exc
+                raise ImportFileError(_("Line %(line)d cannot be read.") % {"line": reader.line_num}) from exc
+            if any(len(cell) > limit for cell in row):
+                raise _cell_too_long(reader.line_num)
+            if any(cell.strip() for cell in row):
+                rows.append(row)
+    finally:
+        csv.field_size_limit(previous)
+    return rows
+
+
+_XLSX_CHUNK = 64 * 1024
+
+
+def _check_xlsx_parts(archive: zipfile.ZipFile) -> None:
+    """
+    Refuse an XLSX whose sheets or shared strings hold a cell over the length limit, a sheet over
+    the row limit, or more uncompressed XML than `IMPORT_MAX_XLSX_UNCOMPRESSED`, before openpyxl
+    loads anything (it reads the whole shared strings table when it opens a workbook). The parts
+    are decompressed and scanned in small chunks by expat, so neither time nor memory depends on
+    how large a single cell claims to be: the scan stops at the first one over the limit.
+    """
+    parts = [
+        info
+        for info in archive.infolist()
+        if info.filename == "xl/sharedStrings.xml"
+        or (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"))
+    ]
+    total = sum(info.file_size for info in archive.infolist())
+    if total > settings.IMPORT_MAX_XLSX_UNCOMPRESSED:
+        raise ImportFileError(
+            _("The XLSX file unpacks to more than %(n)d MB.") % {"n": settings.IMPORT_MAX_XLSX_UNCOMPRESSED // 2**20}
+        )
+    for info in parts:
+        _scan_xlsx_part(archive, info, is_sheet=info.filename.startswith("xl/worksheets/"))
+
+
+def _scan_xlsx_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, is_sheet: bool) -> None:
+    limit = settings.IMPORT_MAX_CELL_CHARS
+    # Rows are counted as the reader below counts them for the limit: only rows with a value.
+    state = {"text": 0, "rows": 0, "line": 0, "filled": False, "value": False}
+
+    def start(tag: str, attrs: Any) -> None:
+        local = tag.rpartition(":")[2]
+        state["text"] = 0
+        state["value"] = local in ("v", "t", "f")
+        if is_sheet and local == "row":
+            state["filled"] = False
+            try:
+                state["line"] = int(attrs.get("r", ""))
+            except ValueError:
+                state["line"] += 1
+
+    def text(data: str) -> None:
+        state["text"] += len(data)
+        if state["value"]:
+            state["filled"] = True
+        if state["text"] > limit:
+            raise _cell_too_long(state["line"] if is_sheet else None)
+
+    def end(tag: str) -> None:
+        state["text"] = 0
+        state["value"] = False
+        if is_sheet and tag.rpartition(":")[2] == "row" and state["filled"]:
+            state["rows"] += 1
+            if state["rows"] > settings.IMPORT_MAX_ROWS + 1:  # the header and the limit
+                raise _too_many_rows()
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(_XLSX_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise ImportFileError(_("The XLSX file cannot be read.")) from exc
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(_("The file has more than %(n)d rows.") % {"n": settings.IMPORT_MAX_ROWS})
 
 
 def _read_xlsx(content: bytes) -> list[list[Any]]:
     from openpyxl import load_workbook
 
     try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportFileError(_("The XLSX file cannot be read.")) from exc
+    with archive:
+        _check_xlsx_parts(archive)
+    limit = settings.IMPORT_MAX_CELL_CHARS
+    try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ImportFileError(_("The XLSX file cannot be read.")) from exc
-    sheet = workbook.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return [row for row in rows if any(cell not in (None, "") for cell in row)]
+    rows: list[list[Any]] = []
+    try:
+        sheet = workbook.worksheets[0]
+        for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if any(isinstance(cell, str) and len(cell) > limit for cell in row):
+                raise _cell_too_long(line)
+            if any(cell not in (None, "") for cell in row):
+                rows.append(list(row))
+                if len(rows) >= _row_limit():
+                    break
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        raise ImportFileError(_("The XLSX file cannot be read.")) from exc
+    finally:
+        workbook.close()
+    return rows
 
 
 def _cell_to_form(value: Any) -> Any:
@@ -312,14 +470,14 @@ def run_import(spec: ImportSpec, content: bytes, filename: str, *, dry_run: bool
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if unknown or missing or duplicated:
         if unknown:
-            report.file_errors.append(_("Line 1: unknown columns: %(cols)s.") % {"cols": ", ".join(unknown)})
+            report.file_errors.append(_("Line 1: unknown columns: %(cols)s.") % {"cols": _column_list(unknown)})
         if missing:
             report.file_errors.append(_("Line 1: missing columns: %(cols)s.") % {"cols": ", ".join(missing)})
         if duplicated:
             report.file_errors.append(_("Line 1: repeated columns: %(cols)s.") % {"cols": ", ".join(duplicated)})
         return report
     if len(table) - 1 > settings.IMPORT_MAX_ROWS:
-        report.file_errors.append(_("The file has more than %(n)d rows.") % {"n": settings.IMPORT_MAX_ROWS})
+        report.file_errors.append(str(_too_many_rows()))
         return report
 
     try:
@@ -390,7 +548,7 @@ def _import_rows(spec: ImportSpec, header: list[str], rows: Iterable[list[Any]],
         for name, cache in caches.items():
             form.fields[name].cache = cache
         if not form.is_valid():
-            report.errors.append(RowError(line, {k: [str(m) for m in v] for k, v in form.errors.items()}))
+            report.errors.append(RowError(line, {k: _messages(v, raw) for k, v in form.errors.items()}))
             continue
         taken = spec.unique_errors(unique_index, form.instance)
         if taken:
@@ -416,15 +574,14 @@ def _import_rows(spec: ImportSpec, header: list[str], rows: Iterable[list[Any]],
         try:
             obj = spec.save(form)
         except ValidationError as exc:
-            report.errors.append(
-                RowError(line, exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
-            )
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            report.errors.append(RowError(line, {k: _messages(v, raw) for k, v in errors.items()}))
             continue
         except Exception as exc:  # a constraint the form could not see (e.g. a race); report, not crash
             from common.exceptions import ApplicationError
 
             if isinstance(exc, ApplicationError):
-                report.errors.append(RowError(line, {"__all__": [exc.message]}))
+                report.errors.append(RowError(line, {"__all__": _messages([exc.message], raw)}))
                 continue
             raise
         spec.after_save(obj, caches)
@@ -440,7 +597,7 @@ def _import_rows(spec: ImportSpec, header: list[str], rows: Iterable[list[Any]],
 def export_csv(spec: ImportSpec) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(spec.columns)
+    writer.writerow(safe_row(spec.columns))
     writer.writerows(spec.export_rows())
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
 
@@ -450,7 +607,7 @@ def export_xlsx(spec: ImportSpec, title: str = "data") -> bytes:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(list(spec.columns))
+    sheet.append(safe_row(spec.columns))
     for row in spec.export_rows():
         sheet.append(row)
     buffer = io.BytesIO()

@@ -21,6 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from common.spreadsheets import safe_cell
 from investments.choices import FundingSource
 from investments.models import InvestmentPlan, PlanLine
 from investments.selectors import plan_funding, plan_totals
@@ -47,7 +48,7 @@ class _Sheet:
         money = self.money if money is None else money
         cells = []
         for n, value in enumerate(values, start=1):
-            cell = WriteOnlyCell(self.ws, value=value)
+            cell = WriteOnlyCell(self.ws, value=safe_cell(value))
             if header:
                 cell.font, cell.fill = BOLD, HEAD_FILL
                 cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -60,6 +60,7 @@ class CatalogueItem(TimeStampedModel):
     )
     specification = models.TextField(_("specification"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ("name",)
@@ -100,6 +101,7 @@ class ItemPrice(models.Model):
     valid_from = models.DateField(_("valid from"))
     price_vnd = models.PositiveBigIntegerField(_("unit price (VND)"))
     source = models.CharField(_("source"), max_length=200, blank=True, help_text=_("Quotation, price list, decision."))
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ("item", "-valid_from")
@@ -135,6 +137,7 @@ class StandardKit(TimeStampedModel):
     key_sites_only = models.BooleanField(_("key sites only"), default=False)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ("name",)
@@ -154,6 +157,7 @@ class KitLine(models.Model):
     kit = models.ForeignKey(StandardKit, verbose_name=_("kit"), on_delete=models.CASCADE, related_name="lines")
     item = models.ForeignKey(CatalogueItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="kit_lines")
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ("kit", "item__name")
@@ -242,6 +246,7 @@ class Phase(models.Model):
     start_year = models.PositiveSmallIntegerField(_("first year"), validators=year_validators)
     end_year = models.PositiveSmallIntegerField(_("last year"), validators=year_validators)
     description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ("plan", "number")
@@ -304,6 +309,7 @@ class PlanLine(models.Model):
     delivered_records = models.JSONField(_("records created"), default=list, blank=True, editable=False)
     # How a generated line's quantity was worked out (see `basis_display`); empty for lines entered by hand.
     basis = models.JSONField(_("basis"), default=dict, blank=True, editable=False)
+    history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
     unit_scope_lookup = "site__unit"

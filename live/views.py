@@ -120,9 +120,29 @@ def _labels(labels: dict[str, Any]) -> dict[str, str]:
     return {key: str(value) for key, value in labels.items()}
 
 
+def media_server_origins() -> list[str]:
+    """The origins (scheme://host:port) browsers reach the media servers at; relative URLs are 'self'."""
+    from urllib.parse import urlsplit
+
+    from live.models import MediaServer
+
+    origins = set()
+    for server in MediaServer.objects.all():
+        url = urlsplit(server.browser_url)
+        if url.scheme in ("http", "https") and url.netloc:
+            origins.add(f"{url.scheme}://{url.netloc}")
+    return sorted(origins) or ["'self'"]
+
+
 class LiveMixin(LoginRequiredMixin, PermissionRequiredMixin):
     permission_required = "live.view_videoroom"
     raise_exception = True
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        # Browsers talk to Janus directly: its addresses join the page's connect-src (CSP).
+        response = super().dispatch(request, *args, **kwargs)
+        response._csp_update = {"connect-src": media_server_origins()}
+        return response
 
     def handle_no_permission(self) -> Any:
         if not self.request.user.is_authenticated:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common import parsers as json_parsers
 from live import events, selectors, services
 from live.api import serializers as schemas
 from meetings.models import Meeting
@@ -66,7 +66,10 @@ def janus_events(request: HttpRequest) -> HttpResponse:
         response["WWW-Authenticate"] = 'Basic realm="janus-events"'
         return response
     try:
-        payload = json.loads(request.body)
+        payload = json_parsers.loads(request.body)
+    except json_parsers.JSONTooDeepError:
+        logger.warning("Janus event body is nested too deeply (%d bytes)", len(request.body))
+        return JsonResponse({"message": "body is nested too deeply"}, status=400)
     except (ValueError, UnicodeDecodeError):
         logger.warning("Janus event body is not JSON (%d bytes)", len(request.body))
         return JsonResponse({"message": "body is not JSON"}, status=400)

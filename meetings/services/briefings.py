@@ -823,11 +823,13 @@ def attendance_xlsx(*, meeting: Meeting, user: User) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from common.spreadsheets import safe_row
+
     rows = attendance_sheet(user=user, meeting=meeting)
     book = Workbook()
     sheet = book.active
     sheet.title = _("Attendance")[:31]
-    sheet.append([meeting.title])
+    sheet.append(safe_row([meeting.title]))
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([timezone.localtime(meeting.starts_at).strftime("%d/%m/%Y %H:%M")])
     sheet.append([])
@@ -844,7 +846,7 @@ def attendance_xlsx(*, meeting: Meeting, user: User) -> bytes:
         _("Media intervals"),
         _("Minutes connected"),
     ]
-    sheet.append(header)
+    sheet.append(safe_row(header))
     for cell in sheet[4]:
         cell.font = Font(bold=True)
     from meetings.selectors.briefings import DelegationState
@@ -853,23 +855,25 @@ def attendance_xlsx(*, meeting: Meeting, user: User) -> bytes:
         inv = row.invitation
         rc = row.roll_call
         sheet.append(
-            [
-                str(inv.bridge_point),
-                inv.bridge_point.room.site.unit.name,
-                str(DelegationState.LABELS[row.state]),
-                inv.expected_headcount,
-                "\n".join(str(m) for m in inv.members.all()),
-                rc.get_status_display() if rc else "",
-                rc.headcount if rc else None,
-                rc.names if rc else "",
-                rc.note if rc else "",
-                "\n".join(
-                    f"{timezone.localtime(i.joined_at):%H:%M}–"
-                    + (f"{timezone.localtime(i.left_at):%H:%M}" if i.left_at else "")
-                    for i in row.media_intervals
-                ),
-                row.media_minutes,
-            ]
+            safe_row(
+                [
+                    str(inv.bridge_point),
+                    inv.bridge_point.room.site.unit.name,
+                    str(DelegationState.LABELS[row.state]),
+                    inv.expected_headcount,
+                    "\n".join(str(m) for m in inv.members.all()),
+                    rc.get_status_display() if rc else "",
+                    rc.headcount if rc else None,
+                    rc.names if rc else "",
+                    rc.note if rc else "",
+                    "\n".join(
+                        f"{timezone.localtime(i.joined_at):%H:%M}–"
+                        + (f"{timezone.localtime(i.left_at):%H:%M}" if i.left_at else "")
+                        for i in row.media_intervals
+                    ),
+                    row.media_minutes,
+                ]
+            )
         )
     for column, width in zip("ABCDEFGHIJK", (28, 22, 18, 10, 36, 12, 10, 30, 24, 18, 10), strict=True):
         sheet.column_dimensions[column].width = width

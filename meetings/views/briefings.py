@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View, generic
 
 from common.exceptions import ApplicationError
+from common.files import serve_protected
 from common.history import history_display
 from common.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, ObjectViewMixin
 from meetings.filtersets.briefings import MeetingFilterSet, TaskFilterSet
@@ -258,9 +259,9 @@ class DocumentUploadView(ActionView):
 class DocumentDownloadView(BriefingMixin, View):
     required = ("meetings.view_meetingdocument",)
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         document = get_object_or_404(self.get_meeting().documents, pk=kwargs["pk"])
-        return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
+        return serve_protected(document.file, filename=document.original_name)
 
 
 class DocumentDeleteView(ActionView):

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "axes",
+    "csp",
     "channels",
     "django_celery_results",
     "common",
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must be last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -131,12 +133,36 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Content-Security-Policy (django-csp): scripts only from the portal's own static files (no inline
+# script or handler on any page; behaviour hangs on data- attributes, static/common/portal.js).
+# Inline style attributes are allowed. Live pages add the media servers' origins to connect-src
+# (live.views.LiveMixin), as browsers talk to Janus directly.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'", "ws:", "wss:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+
 # Login throttling (django-axes): lock a username+IP pair after 5 failures for 15 minutes.
 AXES_FAILURE_LIMIT: int = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address: X-Forwarded-For only from these reverse proxies (e.g. "127.0.0.1" when nginx
+# runs on the same host); none by default, so the header is ignored (common.client_ip).
+PORTAL_TRUSTED_PROXIES: list[str] = env.list("PORTAL_TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -166,6 +192,11 @@ STATICFILES_FINDERS = [
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+# Uploads are never served under MEDIA_URL: only by access-checked views (common.files), which can
+# hand the sending to the web server: "nginx" (X-Accel-Redirect to PROTECTED_MEDIA_PREFIX, an
+# `internal` location aliased to MEDIA_ROOT) or "sendfile" (X-Sendfile); empty: Django sends it.
+PROTECTED_MEDIA_SERVER: str = env("PROTECTED_MEDIA_SERVER", default="")
+PROTECTED_MEDIA_PREFIX: str = env("PROTECTED_MEDIA_PREFIX", default="/protected-media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -218,6 +249,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["common.permissions.ModelPermissions"],
+    # JSON nested too deep is a 400 (common.parsers), not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -234,6 +271,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Sites, bridge points, meetings, cameras and investment plans.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI's files come from drf-spectacular-sidecar: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -272,6 +310,10 @@ HEALTH_WATCH_SECONDS: float = env.float("HEALTH_WATCH_SECONDS", default=15.0)
 PORTAL_NAME = _("Online briefing portal")
 IMPORT_MAX_ROWS: int = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_BYTES: int = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# No cell of an imported file may be longer (the longest text field is far shorter), and an XLSX may
+# not unpack to more XML than this: a hostile file is refused before it is read in full.
+IMPORT_MAX_CELL_CHARS: int = env.int("IMPORT_MAX_CELL_CHARS", default=10_000)
+IMPORT_MAX_XLSX_UNCOMPRESSED: int = env.int("IMPORT_MAX_XLSX_UNCOMPRESSED", default=100 * 1024 * 1024)
 
 # --- Notifications --------------------------------------------------------------------------
 # The bell's unread count on every page (one COUNT, only when a page renders it).

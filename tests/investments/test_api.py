@@ -212,3 +212,14 @@ def test_xlsx_export_reads_back_to_api_totals(api, inv_demo, leader):
         funding["spent_vnd"],
     )
     assert client.get(f"/api/investment-plans/{inv_demo.pk}/export/estimate/pdf/").content[:4] == b"%PDF"
+
+
+def test_a_formula_plan_title_is_text_in_the_estimate_xlsx(api, inv_demo, leader):
+    """Issue 15: a plan title starting with `=` was written to the estimate XLSX as a live formula."""
+    type(inv_demo).objects.filter(pk=inv_demo.pk).update(title='=HYPERLINK("http://evil.example/x")')
+    response = api(leader).get(f"/api/investment-plans/{inv_demo.pk}/export/estimate/xlsx/")
+    assert response.status_code == 200
+    book = load_workbook(BytesIO(response.content))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value]
+    assert any(c.value == '\'=HYPERLINK("http://evil.example/x")' for c in cells)
+    assert not any(c.data_type == "f" for c in cells)

@@ -151,6 +151,19 @@ class InvitationSerializer(serializers.ModelSerializer):
         )
         read_only_fields = ("meeting", "bridge_point", "confirmed_at", "confirmed_by")
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """An invitation stays with its meeting and bridge point: changing them is a 400, not ignored."""
+        if self.instance is not None and isinstance(self.initial_data, dict):
+            errors = {}
+            for name in ("meeting", "bridge_point"):
+                if name in self.initial_data and str(self.initial_data[name]) != str(
+                    getattr(self.instance, f"{name}_id")
+                ):
+                    errors[name] = [_("An invitation cannot be moved; invite the other site instead.")]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return attrs
+
     def get_state(self, invitation: MeetingInvitation) -> str:
         return delegation_state(invitation=invitation)
 

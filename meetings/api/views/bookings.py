@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
 from rest_framework.request import Request
@@ -148,6 +148,7 @@ class BookingSeriesViewSet(ScopedModelViewSet):
         return Response({"approved": count})
 
 
+@extend_schema_view(create=extend_schema(exclude=True))  # POST only for `readd`; the schema said it could create
 class SkippedDateViewSet(ScopedModelViewSet):
     queryset = SkippedDate.objects.select_related("conflicting_booking")
     serializer_class = s.SkippedDateSerializer

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.utils.text import slugify
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import HistorySerializer, history_rows
+from common.files import serve_protected
 from common.permissions import ModelPermissions
 from common.scoping import scope_queryset
 from meetings.api.serializers import briefings as s
@@ -183,6 +184,7 @@ class AgendaItemViewSet(
     def perform_create(self, serializer: s.AgendaItemSerializer) -> None:
         data = dict(serializer.validated_data)
         meeting = self.meeting_for_write(data.pop("meeting"))
+        data.setdefault("duration_minutes", AgendaItem._meta.get_field("duration_minutes").get_default())
         serializer.instance = services.agenda_item_save(meeting=meeting, **data)
 
     def perform_update(self, serializer: s.AgendaItemSerializer) -> None:
@@ -227,9 +229,9 @@ class MeetingDocumentViewSet(
         services.meeting_document_delete(document=instance)
 
     @action(detail=True, methods=["get"])
-    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+    def download(self, request: Request, pk: str | None = None) -> HttpResponse:
         document = self.get_object()
-        return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
+        return serve_protected(document.file, filename=document.original_name)
 
 
 class InvitationViewSet(
