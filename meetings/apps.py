@@ -19,7 +19,10 @@ class MeetingsConfig(AppConfig):
             [
                 (_("Meetings"), "meetings:meeting_list", "meetings.view_meeting"),
                 (_("Leaders' overview"), "meetings:briefing_dashboard", "meetings.view_minutes"),
+                (_("What the network saves"), "meetings:briefing_savings", "meetings.view_rollcall"),
                 (_("Tasks"), "meetings:minutestask_list", "meetings.view_minutestask"),
+                (_("Proposals"), "meetings:proposal_list", "meetings.view_proposal"),
+                (_("District offices"), "meetings:districtoffice_list", "meetings.change_districtoffice"),
                 (_("Text blocks"), "meetings:textblock_list", "meetings.view_textblock"),
             ],
         )

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.exceptions import ConflictError
-from meetings.models import Meeting, RollCall, TextBlock
+from meetings.models import DistrictOffice, Meeting, Proposal, RollCall, TextBlock
 from meetings.selectors.briefings import InviteGroup, bridge_points_for_group
 from meetings.services import briefings as services
-from sites.models import BridgePoint
+from meetings.services import proposals as proposal_services
+from sites.models import AdministrativeUnit, BridgePoint
 
 TEXT_BLOCKS = [
     (
@@ -43,6 +44,14 @@ AGENDA = [
     ("Kết luận của Chủ tịch UBND huyện", "Chủ tịch UBND huyện", 10, []),
 ]
 
+
+# The district's offices (phòng chuyên môn) that answer communes' proposals: (short name, name).
+OFFICES = [
+    ("Văn phòng HĐND-UBND", "Văn phòng HĐND và UBND huyện"),
+    ("Phòng TC-KH", "Phòng Tài chính – Kế hoạch"),
+    ("Phòng NN&PTNT", "Phòng Nông nghiệp và Phát triển nông thôn"),
+    ("Phòng TN&MT", "Phòng Tài nguyên và Môi trường"),
+]
 
 TODAY_TITLE = "Giao ban chuyên đề phòng, chống thiên tai"
 
@@ -96,6 +105,43 @@ def _roll_call(meeting: Meeting, organiser: User) -> None:
 
 
 @transaction.atomic
+def _offices(organiser: User) -> dict[str, DistrictOffice]:
+    district = AdministrativeUnit.objects.get(code="nui-thanh")
+    offices = {}
+    for short_name, name in OFFICES:
+        office, _created = DistrictOffice.objects.get_or_create(
+            district=district, short_name=short_name, defaults={"name": name}
+        )
+        offices[short_name] = office
+    offices["Văn phòng HĐND-UBND"].members.add(organiser)
+    return offices
+
+
+def _proposals(meeting: Meeting, offices: dict[str, DistrictOffice], organiser: User) -> None:
+    """Two proposals from last month's briefing: one answered, one late."""
+    points = list(meeting.invitations.select_related("bridge_point__room__site__unit")[:2])
+    texts = [
+        ("Đề nghị huyện hỗ trợ kinh phí sửa chữa kè biển đoạn thôn 3 trước mùa mưa bão.", "Phòng TC-KH", -3),
+        ("Đề nghị bố trí thêm đường truyền dự phòng 4G cho điểm cầu xã.", "Văn phòng HĐND-UBND", 5),
+    ]
+    for invitation, (text, office, due) in zip(points, texts, strict=False):
+        proposal = proposal_services.proposal_create(
+            meeting=meeting,
+            unit=invitation.bridge_point.room.site.unit,
+            bridge_point=invitation.bridge_point,
+            text=text,
+            office=offices[office],
+            due_on=timezone.localdate() + timedelta(days=due),
+            user=organiser,
+        )
+        if office == "Văn phòng HĐND-UBND":
+            proposal_services.proposal_answer(
+                proposal=proposal,
+                user=organiser,
+                answer="Văn phòng đã đề nghị Viettel lắp đường truyền 4G dự phòng trong tháng này.",
+            )
+
+
 def load() -> None:
     from accounts import demo as accounts_demo
 
@@ -130,6 +176,9 @@ def load() -> None:
             )
         services.minutes_submit(minutes=minutes, user=organiser)
         services.minutes_approve(minutes=minutes, user=leader)
+    offices = _offices(organiser)
+    if not Proposal.objects.filter(meeting=past).exists():
+        _proposals(past, offices, organiser)
 
     recent, created = _meeting("Giao ban trực tuyến tuần trước", _at(-7, 14), organiser, host)
     if created:

@@ -1,6 +1,7 @@
 """
 Briefings on the home dashboards, the district map and the site page:
-- leaders: minutes awaiting approval, attendance rate per commune, open and overdue tasks per commune;
+- leaders: minutes awaiting approval, attendance rate per commune, open and overdue tasks per commune,
+  communes' open and late proposals per district office;
 - commune officers: their invitations (delegation to confirm) and their commune's open tasks;
 - map: a site whose unit has overdue tasks needs attention;
 - site page: the site's meetings with its attendance record, and its unit's open tasks.
@@ -24,6 +25,8 @@ from dashboards.registry import first_rows, register_panel
 from dashboards.status import Level, register_status_provider
 from meetings.models import AttendanceInterval, Meeting, MeetingInvitation, MinutesTask, RollCall
 from meetings.selectors import briefings as selectors
+from meetings.selectors import proposals as proposal_selectors
+from meetings.selectors import savings as savings_selectors
 from sites.models import BridgePoint, Site
 from sites.sections import SiteSection, register_site_section
 
@@ -74,6 +77,38 @@ def tasks_per_unit(request: HttpRequest) -> dict[str, Any]:
         "open": sum(c.open for c in counts),
         "overdue": sum(c.overdue for c in counts),
     }
+
+
+@register_panel(
+    key="meetings.open_proposals",
+    title=_("Communes' proposals awaiting an answer"),
+    template="meetings/panels/proposals_per_office.html",
+    roles=[Role.LEADER],
+    permission="meetings.view_proposal",
+    order=17,
+)
+def proposals_per_office(request: HttpRequest) -> dict[str, Any]:
+    counts = proposal_selectors.proposal_counts_per_office(user=request.user)
+    return {
+        "items": counts[:10],
+        "more": max(0, len(counts) - 10),
+        "open": sum(c.open for c in counts),
+        "overdue": sum(c.overdue for c in counts),
+    }
+
+
+@register_panel(
+    key="meetings.savings",
+    title=_("What the network saved this year"),
+    template="meetings/panels/savings.html",
+    roles=[Role.LEADER],
+    permission="meetings.view_rollcall",
+    order=18,
+)
+def savings(request: HttpRequest) -> dict[str, Any]:
+    """One query: the year's invitations with their sites and roll calls."""
+    report = savings_selectors.savings_report(user=request.user)
+    return {"report": report, "last": report.meetings[:3], "top": report.units[:5]}
 
 
 @register_panel(

@@ -10,6 +10,9 @@ urlpatterns = [
         "briefings", "meeting", list_view=v.MeetingListView, detail=v.MeetingDetailView, edit=v.MeetingEditView
     ),
     path("briefings/dashboard/", v.LeaderDashboardView.as_view(), name="briefing_dashboard"),
+    path("briefings/savings/", v.SavingsReportView.as_view(), name="briefing_savings"),
+    path("briefings/savings/<int:year>.xlsx", v.SavingsXlsxView.as_view(), name="briefing_savings_xlsx"),
+    path("briefings/savings/<int:year>.pdf", v.SavingsPdfView.as_view(), name="briefing_savings_pdf"),
     path(f"{M}/invite/", v.InviteView.as_view(), name="briefing_invite"),
     path(f"{M}/invitations/<int:pk>/withdraw/", v.UninviteView.as_view(), name="briefing_uninvite"),
     path(f"{M}/agenda/add/", v.AgendaItemAddView.as_view(), name="agendaitem_add"),
@@ -23,6 +26,7 @@ urlpatterns = [
     path(f"{M}/attendance.xlsx", v.AttendanceXlsxView.as_view(), name="briefing_attendance_xlsx"),
     path(f"{M}/minutes/add/", v.MinutesCreateView.as_view(), name="minutes_add"),
     path(f"{M}/tasks/add/", v.TaskAddView.as_view(), name="minutestask_add"),
+    path(f"{M}/proposals/add/", v.ProposalAddView.as_view(), name="proposal_add"),
     path("delegations/<int:pk>/", v.DelegationEditView.as_view(), name="delegation_edit"),
     path("delegations/<int:pk>/confirm/", v.DelegationConfirmView.as_view(), name="delegation_confirm"),
     path("minutes/<int:pk>/", v.MinutesDetailView.as_view(), name="minutes_detail"),
@@ -31,6 +35,15 @@ urlpatterns = [
     path("minutes/<int:pk>/<slug:action>/", v.MinutesActionView.as_view(), name="minutes_action"),
     *object_urls("tasks", "minutestask", list_view=v.TaskListView, detail=v.TaskDetailView),
     path("tasks/<int:pk>/complete/", v.TaskCompleteView.as_view(), name="minutestask_complete"),
+    *object_urls("proposals", "proposal", list_view=v.ProposalListView, detail=v.ProposalDetailView),
+    *object_urls(
+        "offices",
+        "districtoffice",
+        list_view=v.DistrictOfficeListView,
+        detail=v.DistrictOfficeDetailView,
+        edit=v.DistrictOfficeEditView,
+    ),
+    path("proposals/<int:pk>/answer/", v.ProposalAnswerView.as_view(), name="proposal_answer"),
     *object_urls(
         "text-blocks",
         "textblock",

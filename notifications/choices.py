@@ -12,4 +12,6 @@ class NotificationKind(models.TextChoices):
     PLAN_TO_APPROVE = "plan_to_approve", _("An investment plan to approve")
     CAMERA_OFFLINE = "camera_offline", _("A camera offline at my site")
     TASK_DUE = "task_due", _("A task due")
+    PROPOSAL_TO_ANSWER = "proposal_to_answer", _("A commune's proposal to answer")
+    PROPOSAL_ANSWERED = "proposal_answered", _("My commune's proposal answered")
     GENERAL = "general", _("Other messages")

@@ -42,6 +42,8 @@ class SiteForm(ScopedModelForm):
             "phone",
             "email",
             "notes",
+            "travel_km",
+            "travel_minutes",
         )
 
     def save_with_services(self) -> Site:

@@ -210,6 +210,22 @@ class Site(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The trip a delegation would make to the district hall without the network (saved per briefing).
+    travel_km = models.DecimalField(
+        _("distance to the district hall (km)"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("One way, by road. Empty: from the coordinates (great-circle distance × road factor)."),
+    )
+    travel_minutes = models.PositiveSmallIntegerField(
+        _("travel time to the district hall (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_("One way. Empty: from the distance at the average speed."),
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()

@@ -11,5 +11,6 @@ router.register("roll-calls", views.RollCallViewSet, basename="rollcall")
 router.register("minutes", views.MinutesViewSet, basename="minutes")
 router.register("text-blocks", views.TextBlockViewSet, basename="textblock")
 router.register("tasks", views.MinutesTaskViewSet, basename="minutestask")
+router.register("proposals", views.ProposalViewSet, basename="proposal")
 
 urlpatterns = router.urls

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from common.scoping import scope_queryset
-from meetings.models import Meeting, MinutesTask
+from meetings.models import DistrictOffice, Meeting, MinutesTask, Proposal
 from sites.models import AdministrativeUnit
 
 
@@ -47,4 +47,28 @@ class TaskFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         overdue = Q(status=MinutesTask.Status.OPEN, due_on__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class ProposalFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Proposal.Status.choices, label=_("Status"))
+    unit = django_filters.ModelChoiceFilter(queryset=AdministrativeUnit.objects.all(), label=_("Commune"))
+    office = django_filters.ModelChoiceFilter(queryset=DistrictOffice.objects.all(), label=_("Assigned office"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+
+    class Meta:
+        model = Proposal
+        fields = ("status", "unit", "office", "overdue")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.request is not None:  # a commune picks among its own units only
+            self.filters["unit"].queryset = scope_queryset(AdministrativeUnit.objects.all(), self.request.user)
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        from django.utils import timezone
+
+        if value is None:
+            return queryset
+        overdue = Q(status=Proposal.Status.OPEN, due_on__lt=timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)

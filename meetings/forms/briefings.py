@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.db.models import Case, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.scoping import scope_queryset
 from common.views import ScopedModelForm
-from meetings.models import AgendaItem, Meeting, Minutes, MinutesTask, RollCall, TextBlock
+from meetings.models import (
+    AgendaItem,
+    DistrictOffice,
+    Meeting,
+    Minutes,
+    MinutesTask,
+    Proposal,
+    RollCall,
+    TextBlock,
+)
 from meetings.selectors.briefings import InviteGroup
 from meetings.services import briefings as services
 from sites.choices import BridgePointRole
 from sites.models import AdministrativeUnit, BridgePoint
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# A proposal's answer is due this many days after it is recorded unless the recorder says otherwise.
+PROPOSAL_ANSWER_DAYS = 15
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -247,3 +261,39 @@ class TextBlockForm(ScopedModelForm):
     class Meta:
         model = TextBlock
         fields = ("title", "body", "is_active")
+
+
+class ProposalForm(forms.ModelForm):
+    """Record a commune's proposal at a meeting: a commune officer picks among its own communes only."""
+
+    class Meta:
+        model = Proposal
+        fields = ("unit", "agenda_item", "text", "office", "due_on")
+        widgets = {
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "text": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, meeting: Meeting, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_ids = meeting.invitations.values("bridge_point__room__site__unit_id")
+        self.fields["unit"].queryset = scope_queryset(AdministrativeUnit.objects.filter(pk__in=unit_ids), user)
+        self.fields["agenda_item"].queryset = meeting.agenda_items.order_by("parent_id", "position", "pk")
+        self.fields["office"].queryset = DistrictOffice.objects.filter(is_active=True).order_by("short_name")
+        if not self.is_bound:
+            self.initial.setdefault("due_on", timezone.localdate() + timedelta(days=PROPOSAL_ANSWER_DAYS))
+        _bootstrap(self)
+
+
+class ProposalAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class DistrictOfficeForm(ScopedModelForm):
+    class Meta:
+        model = DistrictOffice
+        fields = ("district", "short_name", "name", "members", "is_active")

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.templatetags.portal import badge
-from meetings.models import Meeting, MinutesTask, TextBlock
+from meetings.models import DistrictOffice, Meeting, MinutesTask, Proposal, TextBlock
 
 
 class BaseTable(tables.Table):
@@ -47,6 +47,35 @@ class TaskTable(BaseTable):
         if record.is_overdue:
             return badge("overdue", _("Overdue"))
         return badge("approved" if record.status == "done" else "pending", record.get_status_display())
+
+
+class ProposalTable(BaseTable):
+    text = tables.Column(linkify=True, verbose_name=_("Proposal"))
+    unit = tables.Column(order_by=("unit__name",))
+    office = tables.Column(order_by=("office__short_name",))
+    meeting = tables.Column(linkify=True, order_by=("meeting__starts_at",))
+    due_on = tables.DateColumn(format="d/m/Y")
+    status = tables.Column()
+
+    class Meta(BaseTable.Meta):
+        model = Proposal
+        fields = ("due_on", "unit", "text", "office", "meeting", "status")
+
+    def render_text(self, record: Proposal) -> str:
+        return str(record)
+
+    def render_status(self, record: Proposal) -> str:
+        if record.is_overdue:
+            return badge("overdue", _("Overdue"))
+        return badge("approved" if record.status == "answered" else "pending", record.get_status_display())
+
+
+class DistrictOfficeTable(BaseTable):
+    short_name = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = DistrictOffice
+        fields = ("short_name", "name", "district", "is_active")
 
 
 class TextBlockTable(BaseTable):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -24,22 +25,28 @@ from common.exceptions import ApplicationError
 from common.files import serve_protected
 from common.history import history_display
 from common.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, ObjectViewMixin
-from meetings.filtersets.briefings import MeetingFilterSet, TaskFilterSet
+from meetings.filtersets.briefings import MeetingFilterSet, ProposalFilterSet, TaskFilterSet
 from meetings.forms import briefings as forms
 from meetings.models import (
     AgendaItem,
     AttendanceInterval,
+    DistrictOffice,
     Meeting,
     MeetingInvitation,
     Minutes,
     MinutesTask,
+    Proposal,
     RollCall,
     TextBlock,
 )
 from meetings.selectors import bookings as booking_selectors
 from meetings.selectors import briefings as selectors
+from meetings.selectors import proposals as proposal_selectors
+from meetings.selectors import savings as savings_selectors
 from meetings.services import briefings as services
-from meetings.tables.briefings import MeetingTable, TaskTable, TextBlockTable
+from meetings.services import proposals as proposal_services
+from meetings.services import savings as savings_services
+from meetings.tables.briefings import DistrictOfficeTable, MeetingTable, ProposalTable, TaskTable, TextBlockTable
 from sites.selectors import site_unit_names_on
 
 
@@ -144,9 +151,22 @@ class MeetingDetailView(ObjectDetailView):
             document_form=forms.DocumentForm(),
             invite_form=forms.InviteForm(),
             task_form=forms.TaskForm(meeting=meeting),
+            **self._proposals(meeting, user),
             room_booking=booking_selectors.meeting_booking(user=user, meeting=meeting),
         )
         return context
+
+    @staticmethod
+    def _proposals(meeting: Meeting, user: Any) -> dict[str, Any]:
+        if not user.has_perm("meetings.view_proposal"):
+            return {"proposals": [], "open_proposals": []}
+        return {
+            "proposals": proposal_selectors.proposal_list_for_user(user=user).filter(meeting=meeting),
+            "open_proposals": proposal_selectors.proposals_open_before(user=user, meeting=meeting),
+            "proposal_form": forms.ProposalForm(meeting=meeting, user=user)
+            if user.has_perm("meetings.add_proposal")
+            else None,
+        }
 
 
 class MeetingEditView(ObjectEditView):
@@ -661,6 +681,87 @@ class TaskCompleteView(BriefingMixin, View):
 
 
 #
+# Communes' proposals
+#
+
+
+class ProposalListView(ObjectListView):
+    model = Proposal
+    table_class = ProposalTable
+    filterset_class = ProposalFilterSet
+
+    def get_queryset(self) -> QuerySet[Proposal]:
+        qs = proposal_selectors.proposal_list_for_user(user=self.request.user)
+        self.filterset = ProposalFilterSet(self.request.GET or None, queryset=qs, request=self.request)
+        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Proposals are recorded from their meeting's page, not from the list.
+        return {**super().get_context_data(**kwargs), "can_add": False}
+
+
+class ProposalDetailView(ObjectDetailView):
+    model = Proposal
+
+    def get_queryset(self) -> QuerySet[Proposal]:
+        return proposal_selectors.proposal_list_for_user(user=self.request.user).select_related(
+            "bridge_point", "floor_turn", "created_by"
+        )
+
+    def get_template_names(self) -> list[str]:
+        return ["meetings/briefings/proposal_detail.html"]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        can_answer = self.object.status == Proposal.Status.OPEN and proposal_services.proposal_can_answer(
+            user=self.request.user, proposal=self.object
+        )
+        return super().get_context_data(answer_form=forms.ProposalAnswerForm(), can_answer=can_answer, **kwargs)
+
+
+class ProposalAddView(ActionView):
+    required = ("meetings.add_proposal",)
+
+    def act(self) -> Proposal:
+        meeting = self.get_meeting()
+        form = forms.ProposalForm(self.request.POST, meeting=meeting, user=self.request.user)
+        if not form.is_valid():
+            raise ApplicationError(_form_errors(form))
+        proposal = proposal_services.proposal_create(meeting=meeting, user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("Proposal recorded and sent to %(office)s.") % {"office": proposal.office})
+        return proposal
+
+
+class ProposalAnswerView(BriefingMixin, View):
+    required = ("meetings.answer_proposal",)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        proposal = get_object_or_404(proposal_selectors.proposal_list_for_user(user=request.user), pk=kwargs["pk"])
+        form = forms.ProposalAnswerForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ApplicationError(_form_errors(form))
+            proposal_services.proposal_answer(proposal=proposal, user=request.user, answer=form.cleaned_data["answer"])
+            messages.success(request, _("Answer sent to the commune."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return HttpResponseRedirect(proposal.get_absolute_url())
+
+
+class DistrictOfficeListView(ObjectListView):
+    model = DistrictOffice
+    table_class = DistrictOfficeTable
+
+
+class DistrictOfficeDetailView(ObjectDetailView):
+    model = DistrictOffice
+
+
+class DistrictOfficeEditView(ObjectEditView):
+    model = DistrictOffice
+    form_class = forms.DistrictOfficeForm
+
+
+#
 # Text blocks
 #
 
@@ -713,3 +814,60 @@ class LeaderDashboardView(BriefingMixin, generic.TemplateView):
             .order_by("starts_at")[:5],
             **kwargs,
         )
+
+
+#
+# What the network saves
+#
+
+
+class SavingsMixin(BriefingMixin):
+    required = ("meetings.view_meeting", "meetings.view_rollcall")
+
+    def get_year(self) -> int:
+        try:
+            year = int(self.request.GET.get("year") or self.kwargs.get("year") or timezone.localdate().year)
+        except ValueError:
+            raise Http404 from None
+        if not 2000 <= year <= 2100:
+            raise Http404
+        return year
+
+    def get_report(self) -> savings_selectors.SavingsReport:
+        return savings_selectors.savings_report(user=self.request.user, year=self.get_year())
+
+
+class SavingsReportView(SavingsMixin, generic.TemplateView):
+    """Trips, kilometres, hours and đồng that each briefing and the year saved, per commune."""
+
+    template_name = "meetings/briefings/savings.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        report = self.get_report()
+        return super().get_context_data(
+            report=report,
+            chart=report.chart,
+            years=savings_selectors.savings_years(),
+            rates_per_km=settings.TRAVEL_ALLOWANCE_PER_KM,
+            rates_per_person=settings.TRAVEL_ALLOWANCE_PER_PERSON_TRIP,
+            **kwargs,
+        )
+
+
+class SavingsXlsxView(SavingsMixin, View):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        report = self.get_report()
+        response = HttpResponse(
+            savings_services.savings_xlsx(report=report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="tiet-kiem-{report.year}.xlsx"'
+        return response
+
+
+class SavingsPdfView(SavingsMixin, View):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        report = self.get_report()
+        response = HttpResponse(savings_services.savings_pdf(report=report), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="tiet-kiem-{report.year}.pdf"'
+        return response

@@ -397,3 +397,11 @@ BRIEFINGS_MINUTES_PLACE: str = env("BRIEFINGS_MINUTES_PLACE", default="")
 # Liberation Serif 2.x (Debian fonts-liberation2) has every Vietnamese glyph; 1.x (fonts-liberation) lacks
 # ơ, ư, ạ … and would fall back to another face in the middle of words. The PDF loads these files by path.
 BRIEFINGS_PDF_FONT_DIR: str = env("BRIEFINGS_PDF_FONT_DIR", default="/usr/share/fonts/truetype/liberation2")
+
+# What the network saves (meetings.selectors.savings): a delegation's trip to the district hall that a
+# briefing over the network spares. A site's distance defaults to the great-circle distance from the
+# hall × the road factor, its time to that distance at the average speed; allowances in đồng.
+TRAVEL_ROAD_FACTOR: float = env.float("TRAVEL_ROAD_FACTOR", default=1.3)
+TRAVEL_AVERAGE_SPEED_KMH: float = env.float("TRAVEL_AVERAGE_SPEED_KMH", default=35.0)
+TRAVEL_ALLOWANCE_PER_KM: int = env.int("TRAVEL_ALLOWANCE_PER_KM", default=3_000)
+TRAVEL_ALLOWANCE_PER_PERSON_TRIP: int = env.int("TRAVEL_ALLOWANCE_PER_PERSON_TRIP", default=150_000)

@@ -17,6 +17,7 @@ from meetings.models import (
     MeetingInvitation,
     Minutes,
     MinutesTask,
+    Proposal,
     RollCall,
     TextBlock,
 )
@@ -292,3 +293,43 @@ class MinutesTaskSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
 
 class TaskCompleteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class ProposalSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+    is_overdue = serializers.BooleanField(read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    office_name = serializers.CharField(source="office.short_name", read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = (
+            "id",
+            "meeting",
+            "unit",
+            "unit_name",
+            "bridge_point",
+            "agenda_item",
+            "floor_turn",
+            "meeting_offset_seconds",
+            "text",
+            "office",
+            "office_name",
+            "due_on",
+            "status",
+            "is_overdue",
+            "answer",
+            "answered_at",
+            "answered_by",
+            "created_by",
+        )
+        read_only_fields = ("status", "answer", "answered_at", "answered_by", "created_by")
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        # A commune records at meetings hosted by the district: the view checks that the user sees it.
+        fields["meeting"].queryset = Meeting.objects.all()
+        return fields
+
+
+class ProposalAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=8000)

@@ -30,11 +30,13 @@ from meetings.models import (
     MeetingInvitation,
     Minutes,
     MinutesTask,
+    Proposal,
     RollCall,
     TextBlock,
 )
 from meetings.selectors import briefings as selectors
 from meetings.services import briefings as services
+from meetings.services import proposals as proposal_services
 
 
 class ActionPermissions(ModelPermissions):
@@ -416,3 +418,30 @@ class MinutesTaskViewSet(
         data.is_valid(raise_exception=True)
         task = services.task_reopen(task=self.get_object(), user=request.user, **data.validated_data)
         return Response(s.MinutesTaskSerializer(task, context=self.get_serializer_context()).data)
+
+
+class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, MeetingChildViewSet):
+    """Communes' proposals. A commune records its own; `answer` is for the assigned office."""
+
+    queryset = Proposal.objects.select_related("meeting", "unit", "office")
+    serializer_class = s.ProposalSerializer
+    filterset_fields = ("meeting", "unit", "office", "status")
+    ordering_fields = ("due_on", "status")
+    action_perms = {
+        "answer": ("meetings.answer_proposal",),
+        "history": ("meetings.view_proposal",),
+    }
+
+    def perform_create(self, serializer: s.ProposalSerializer) -> None:
+        data = dict(serializer.validated_data)
+        meeting = self.meeting_for_write(data.pop("meeting"))
+        serializer.instance = proposal_services.proposal_create(meeting=meeting, user=self.request.user, **data)
+
+    @action(detail=True, methods=["post"], serializer_class=s.ProposalAnswerSerializer)
+    def answer(self, request: Request, pk: str | None = None) -> Response:
+        data = s.ProposalAnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = proposal_services.proposal_answer(
+            proposal=self.get_object(), user=request.user, **data.validated_data
+        )
+        return Response(s.ProposalSerializer(proposal, context=self.get_serializer_context()).data)
