@@ -49,6 +49,9 @@ class DistrictOffice(TimeStampedModel):
     def __str__(self) -> str:
         return self.short_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:districtoffice_detail", args=[self.pk])
+
 
 class Proposal(TimeStampedModel):
     """A commune's proposal (kiến nghị) raised at a briefing, assigned to a district office that answers it."""

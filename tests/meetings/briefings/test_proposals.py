@@ -225,3 +225,13 @@ def test_list_query_count_is_constant(client, meeting, office, tckh, django_asse
         record(meeting, code, tckh, office)
     with django_assert_max_num_queries(len(page_before)):
         client.get(meeting.get_absolute_url())
+
+
+def test_administrator_manages_district_offices(client, tckh, admin_user, officer):
+    client.force_login(admin_user)
+    listing = client.get(reverse("meetings:districtoffice_list"))
+    assert listing.status_code == 200 and tckh.get_absolute_url() in listing.content.decode()
+    assert client.get(tckh.get_absolute_url()).status_code == 200
+    assert client.get(reverse("meetings:districtoffice_edit", args=[tckh.pk])).status_code == 200
+    client.force_login(officer)
+    assert client.get(reverse("meetings:districtoffice_edit", args=[tckh.pk])).status_code == 403
