@@ -219,7 +219,7 @@ def test_list_query_count_is_constant(client, meeting, office, tckh, django_asse
         record(meeting, code, tckh, office)
     with django_assert_max_num_queries(len(before)):
         client.get(url)
-    with django_assert_max_num_queries(len(before) + 20) as page_before:
+    with django_assert_max_num_queries(40) as page_before:  # a sanity cap; the point is that it does not grow
         client.get(meeting.get_absolute_url())
     for code in ("tam-tien", "tam-hoa"):
         record(meeting, code, tckh, office)
