@@ -106,7 +106,7 @@ def _apply_floor(room: VideoRoom, holder_id: int | None) -> None:
     """
     from live.tasks import floor_enforce
 
-    states = list(room.participants.select_related("bridge_point").filter(state=State.PUBLISHING))
+    states = list(room.participants.select_related("bridge_point").filter(state=State.PUBLISHING).order_by("pk"))
     wanted = [(state, not heard(room=room, state=state, holder_id=holder_id)) for state in states]
     changed = _moderate(room, [(state, mute) for state, mute in wanted if state.audio_muted != mute])
     for state in changed:

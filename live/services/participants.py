@@ -109,7 +109,7 @@ def participants_all_gone(*, room: VideoRoom, at: datetime, meeting: Meeting) ->
     """
     changed = []
     media = AttendanceInterval.objects.filter(meeting=meeting, source=AttendanceInterval.Source.MEDIA)
-    for state in room.participants.select_for_update().exclude(state=State.NOT_CONNECTED):
+    for state in room.participants.select_for_update().exclude(state=State.NOT_CONNECTED).order_by("pk"):
         for name, value in GONE.items():
             setattr(state, name, value)
         state.changed_at = at

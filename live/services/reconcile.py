@@ -68,7 +68,7 @@ def participants_reconcile(*, room: VideoRoom, participants: Iterable[Participan
             fixed += participant_update(
                 row=state, at=now, state=target, talking=participant.talking and not state.audio_muted, **seen
             )
-        for state in room.participants.select_for_update().exclude(state=State.NOT_CONNECTED):
+        for state in room.participants.select_for_update().exclude(state=State.NOT_CONNECTED).order_by("pk"):
             if state.janus_id not in present:
                 fixed += participant_update(row=state, at=now, **GONE)
     return fixed
