@@ -64,7 +64,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = {"message": _("Invalid input."), "extra": {"fields": _field_errors(exc.detail)}}
+        fields = _field_errors(exc.detail)
+        # A rule about the whole object (a database constraint, `clean()`) is the message itself.
+        general = fields.get("non_field_errors") or fields.get("__all__") if isinstance(fields, dict) else None
+        message = " ".join(general) if isinstance(general, list) and general else _("Invalid input.")
+        body = {"message": message, "extra": {"fields": fields}}
     else:
         detail = getattr(exc, "detail", "")
         body = {"message": str(detail), "extra": {"code": getattr(detail, "code", None)}}
