@@ -80,3 +80,21 @@ def log_in(page: object, base_url: str, user: object) -> object:
     page.press("#id_password", "Enter")
     page.wait_for_url(f"{base_url}/")
     return page
+
+
+def wait_until(page: object, expression: str, timeout: float = 5000) -> object:
+    """
+    Poll a JavaScript expression until it is truthy (timeout in ms, as Playwright's). Playwright's own
+    `wait_for_function` evaluates its predicate with `eval` inside the page, which the portal's
+    Content-Security-Policy forbids; `page.evaluate` goes through DevTools and is allowed.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout / 1000:.0f} s: {expression}")
+        time.sleep(0.05)

@@ -14,7 +14,7 @@ from cameras.choices import Health
 from cameras.models import CameraIncident
 from notifications.models import Notification
 from sites.choices import UnitKind
-from tests.browser import log_in
+from tests.browser import log_in, wait_until
 from tests.cameras.browser_helpers import no_horizontal_overflow, portal_server, screenshot, sweep_in_thread  # noqa: F401
 from tests.cameras.factories import CameraFactory
 from tests.factories.sites import SiteFactory, UnitFactory
@@ -53,13 +53,13 @@ def test_technician_handles_a_camera_alert(browser, portal_server, make_user, se
     try:
         log_in(page, portal_server.url, technician)
         page.goto(f"{portal_server.url}/cameras/")
-        page.wait_for_function("window.cameraDashboard && window.cameraDashboard.connected", timeout=10000)
+        wait_until(page, "window.cameraDashboard && window.cameraDashboard.connected", timeout=10000)
         assert page.locator("#incidents").inner_text().count("Không có sự cố nào cần xử lý.") == 1
 
         # Two communes lose their cameras: one incident per site appears, live.
         sweep_in_thread([*giang_cams, *hai_cams], ok=False)
         rows = "document.querySelectorAll('#incidents tr[data-incident-id]').length"
-        page.wait_for_function(f"{rows} === 2", timeout=10000)
+        wait_until(page, f"{rows} === 2", timeout=10000)
         page.wait_for_timeout(500)
         incidents = page.locator("#incidents")
         assert "5 ca-mê-ra" in incidents.inner_text() and "2 ca-mê-ra" in incidents.inner_text()
@@ -94,10 +94,10 @@ def test_technician_handles_a_camera_alert(browser, portal_server, make_user, se
 
         # The cameras come back: the dashboard clears live and a recovery notice arrives.
         page.goto(f"{portal_server.url}/cameras/")
-        page.wait_for_function("window.cameraDashboard && window.cameraDashboard.connected", timeout=10000)
+        wait_until(page, "window.cameraDashboard && window.cameraDashboard.connected", timeout=10000)
         sweep_in_thread([*giang_cams, *hai_cams], ok=True)
         offline = "document.querySelector('[data-total=\"offline\"]').textContent.trim()"
-        page.wait_for_function(f"{offline} === '0'", timeout=10000)
+        wait_until(page, f"{offline} === '0'", timeout=10000)
         page.wait_for_timeout(500)
         assert page.locator("#incidents tr[data-incident-id]").count() == 0
         assert no_horizontal_overflow(page)

@@ -8,7 +8,7 @@ import pytest
 
 from accounts.roles import Role
 from cameras.choices import Health
-from tests.browser import page_as
+from tests.browser import page_as, wait_until
 from tests.cameras.browser_helpers import no_horizontal_overflow, portal_server, screenshot, sweep_in_thread  # noqa: F401
 from tests.cameras.factories import CameraFactory
 from tests.factories.sites import SiteFactory
@@ -42,23 +42,19 @@ def test_cards_and_tables_agree_after_live_updates(browser, portal_server, make_
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{portal_server.url}/cameras/")
-    page.wait_for_function("window.cameraDashboard && window.cameraDashboard.connected", timeout=10000)
+    wait_until(page, "window.cameraDashboard && window.cameraDashboard.connected", timeout=10000)
     assert shown(page) == {"card": 0, "rows": 0, "site": 0, "online": 7}
     page.evaluate("window.notReloaded = true")
 
     sweep_in_thread(cameras, ok=False)
-    page.wait_for_function(
-        "document.querySelectorAll('#offline-table tbody tr[data-camera]').length === 7", timeout=10000
-    )
+    wait_until(page, "document.querySelectorAll('#offline-table tbody tr[data-camera]').length === 7", timeout=10000)
     page.wait_for_timeout(800)  # let any trailing refresh of the burst land
     assert shown(page) == {"card": 7, "rows": 7, "site": 7, "online": 0}
     assert no_horizontal_overflow(page)
     screenshot(page, "dashboard-offline-800")
 
     sweep_in_thread(cameras, ok=True)
-    page.wait_for_function(
-        "document.querySelectorAll('#offline-table tbody tr[data-camera]').length === 0", timeout=10000
-    )
+    wait_until(page, "document.querySelectorAll('#offline-table tbody tr[data-camera]').length === 0", timeout=10000)
     page.wait_for_timeout(800)
     assert shown(page) == {"card": 0, "rows": 0, "site": 0, "online": 7}
     assert page.evaluate("window.notReloaded === true")

@@ -16,7 +16,7 @@ from live.broadcast import group_send
 from live.models import MediaServer, VideoRoom
 from live.services import lifecycle
 from meetings.models import Meeting
-from tests.browser import page_as
+from tests.browser import page_as, wait_until
 from tests.janus_server import EVENTS_PASSWORD, EVENTS_USER
 from tests.live.conftest import session_cookie
 
@@ -96,7 +96,7 @@ def test_board_updates_live(browser, portal_server, briefing, make_user):
     sender = threading.Thread(target=group_send, args=(briefing.meeting.pk, delta))  # not from Playwright's loop
     sender.start()
     sender.join()
-    page.wait_for_function(f"window.liveBoard.seq === {seq_before + 5}", timeout=3000)
+    wait_until(page, f"window.liveBoard.seq === {seq_before + 5}", timeout=3000)
     page.wait_for_selector(f'tr[data-key="{state.pk}"] td.audio >> text=Talking', timeout=3000)
 
     # The mute button calls the API (the site is not really in Janus here, so the page shows the 409).
@@ -144,6 +144,6 @@ def test_board_shows_the_start_of_a_meeting_whose_room_does_not_exist_yet(
     starter = threading.Thread(target=start)  # not from Playwright's loop
     starter.start()
     starter.join()
-    page.wait_for_function("document.getElementById('meeting-status').textContent === 'Live'", timeout=3000)
+    wait_until(page, "document.getElementById('meeting-status').textContent === 'Live'", timeout=3000)
     assert not VideoRoom.objects.filter(meeting=briefing.meeting).exists()
     page.context.close()

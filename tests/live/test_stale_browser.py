@@ -15,7 +15,7 @@ from live import services
 from live.broadcast import room_next_seq
 from live.models import MediaServer, VideoRoom
 from meetings.models import Meeting
-from tests.browser import page_as
+from tests.browser import page_as, wait_until
 from tests.live.conftest import session_cookie
 from tests.live.test_recovery import private_redis  # noqa: F401  (fixture)
 
@@ -53,7 +53,7 @@ def test_board_and_room_page_say_they_are_stale_and_resync(
     officer = make_user(Role.COMMUNE_OFFICER, unit=briefing.communes[1])
     site_page = page_as(browser, portal_server.url, session_cookie(officer))
     site_page.goto(f"{portal_server.url}/live/meetings/{briefing.meeting.pk}/sites/{briefing.sites[1].pk}/")
-    site_page.wait_for_function("window.liveRoom && window.liveRoom.rows.size > 0", timeout=5000)
+    wait_until(site_page, "window.liveRoom && window.liveRoom.rows.size > 0", timeout=5000)
 
     # A quiet room whose last delta was lost: the heartbeat's number is ahead, the board resyncs.
     with transaction.atomic():
@@ -80,7 +80,8 @@ def test_board_and_room_page_say_they_are_stale_and_resync(
             page.screenshot(path=f"{SHOTS}/stale-{name}-{width}.png", full_page=False)
     # Meanwhile each asks for the rows from the database, once a period.
     board.wait_for_selector(f'tr[data-key="{state.pk}"][data-state="publishing"]', timeout=5000)
-    site_page.wait_for_function(
+    wait_until(
+        site_page,
         f"[...window.liveRoom.rows.values()].some(r => r.key === {other.pk} && r.state === 'publishing')",
         timeout=5000,
     )

@@ -13,7 +13,7 @@ from accounts.roles import Role
 from cameras.choices import Health
 from cameras.probes import ProbeResult
 from cameras.services import camera_health_record
-from tests.browser import page_as
+from tests.browser import page_as, wait_until
 from tests.cameras.factories import CameraFactory
 from tests.factories.sites import SiteFactory
 from tests.live.conftest import PortalServer, session_cookie
@@ -57,7 +57,7 @@ def test_cameras_section_follows_the_camera_without_reload(browser, portal_serve
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{portal_server.url}{site.get_absolute_url()}")
-    page.wait_for_function("window.siteLive && window.siteLive.connected", timeout=5000)
+    wait_until(page, "window.siteLive && window.siteLive.connected", timeout=5000)
     cameras = page.locator('[data-section="cameras.cameras"]')
     assert page.locator('[data-camera="th-cong"]').get_attribute("data-state") == "online"
     assert "2 of 2 working" in cameras.inner_text()
