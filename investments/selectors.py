@@ -469,8 +469,24 @@ def plan_snapshot(*, plan: InvestmentPlan) -> dict[str, Any]:
     }
 
 
+class _Compared:
+    """A row compared between two snapshots: `old` and `new` (None where it is missing)."""
+
+    __slots__ = ()
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+
+    @property
+    def change(self) -> str:
+        if self.old is None:
+            return "added"
+        if self.new is None:
+            return "removed"
+        return "changed"
+
+
 @dataclass(frozen=True, slots=True)
-class LineChange:
+class LineChange(_Compared):
     key: tuple[int, int, str]
     site: str
     item: str
@@ -479,20 +495,12 @@ class LineChange:
     new: dict[str, Any] | None
 
     @property
-    def change(self) -> str:
-        if self.old is None:
-            return "added"
-        if self.new is None:
-            return "removed"
-        return "changed"
-
-    @property
     def delta_vnd(self) -> int:
         return (self.new or {}).get("amount_vnd", 0) - (self.old or {}).get("amount_vnd", 0)
 
 
 @dataclass(frozen=True, slots=True)
-class AllocationChange:
+class AllocationChange(_Compared):
     """An allocation (phase, year, source) added, removed or changed between two snapshots."""
 
     phase: int
@@ -500,14 +508,6 @@ class AllocationChange:
     source: str
     old: dict[str, Any] | None
     new: dict[str, Any] | None
-
-    @property
-    def change(self) -> str:
-        if self.old is None:
-            return "added"
-        if self.new is None:
-            return "removed"
-        return "changed"
 
     @property
     def source_display(self) -> str:

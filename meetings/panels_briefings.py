@@ -61,6 +61,16 @@ def attendance(request: HttpRequest) -> dict[str, Any]:
     return {"rates": rates[:PANEL_ROWS], "more": max(0, len(rates) - PANEL_ROWS)}
 
 
+def _open_and_overdue(counts: list[Any]) -> dict[str, Any]:
+    """The first ten rows of open/overdue counts (tasks per commune, proposals per office) and the totals."""
+    return {
+        "items": counts[:10],
+        "more": max(0, len(counts) - 10),
+        "open": sum(c.open for c in counts),
+        "overdue": sum(c.overdue for c in counts),
+    }
+
+
 @register_panel(
     key="meetings.overdue_tasks",
     title=_("Open and overdue tasks per commune"),
@@ -70,13 +80,7 @@ def attendance(request: HttpRequest) -> dict[str, Any]:
     order=16,
 )
 def tasks_per_unit(request: HttpRequest) -> dict[str, Any]:
-    counts = selectors.task_counts_per_unit(user=request.user)
-    return {
-        "items": counts[:10],
-        "more": max(0, len(counts) - 10),
-        "open": sum(c.open for c in counts),
-        "overdue": sum(c.overdue for c in counts),
-    }
+    return _open_and_overdue(selectors.task_counts_per_unit(user=request.user))
 
 
 @register_panel(
@@ -88,13 +92,7 @@ def tasks_per_unit(request: HttpRequest) -> dict[str, Any]:
     order=17,
 )
 def proposals_per_office(request: HttpRequest) -> dict[str, Any]:
-    counts = proposal_selectors.proposal_counts_per_office(user=request.user)
-    return {
-        "items": counts[:10],
-        "more": max(0, len(counts) - 10),
-        "open": sum(c.open for c in counts),
-        "overdue": sum(c.overdue for c in counts),
-    }
+    return _open_and_overdue(proposal_selectors.proposal_counts_per_office(user=request.user))
 
 
 @register_panel(
