@@ -8,6 +8,7 @@ SCREENSHOT_DIR (default /tmp/cameras).
 """
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from accounts.roles import Role
 from cameras.choices import Health
@@ -103,10 +104,17 @@ def test_technician_handles_a_camera_alert(browser, portal_server, make_user, se
         assert no_horizontal_overflow(page)
         screenshot(page, f"journey-4-dashboard-recovered-{width}")
 
-        page.reload()
-        open_bell(page)
         notice = page.locator("button", has_text="Ca-mê-ra tại UBND xã Tam Giang đã kết nối trở lại")
-        notice.wait_for()
+        for _ in range(10):  # the bell's list is drawn with the page: look again until the notice is there
+            page.reload()
+            open_bell(page)
+            try:
+                notice.wait_for(timeout=2000)
+                break
+            except PlaywrightTimeoutError:
+                continue
+        notices = list(Notification.objects.filter(recipient=technician).values_list("title", "read_at"))
+        assert notice.is_visible(), notices
         assert no_horizontal_overflow(page)
         screenshot(page, f"journey-5-notifications-{width}")
         notice.click()
