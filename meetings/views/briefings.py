@@ -624,19 +624,28 @@ class MinutesPdfView(MinutesMixin, View):
 #
 
 
-class TaskListView(ObjectListView):
+class _FromTheMeetingListView(ObjectListView):
+    """A list of what is added from a meeting's page (tasks, proposals): no Add button, the user's rows filtered."""
+
+    def visible_rows(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet:
+        qs = self.visible_rows()
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "can_add": False}
+
+
+class TaskListView(_FromTheMeetingListView):
     model = MinutesTask
     table_class = TaskTable
     filterset_class = TaskFilterSet
 
-    def get_queryset(self) -> QuerySet[MinutesTask]:
-        qs = selectors.task_list_for_user(user=self.request.user)
-        self.filterset = TaskFilterSet(self.request.GET or None, queryset=qs, request=self.request)
-        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else qs
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        # Tasks are added from their meeting's page, not from the list.
-        return {**super().get_context_data(**kwargs), "can_add": False}
+    def visible_rows(self) -> QuerySet[MinutesTask]:
+        return selectors.task_list_for_user(user=self.request.user)
 
 
 class TaskDetailView(ObjectDetailView):
@@ -685,19 +694,13 @@ class TaskCompleteView(BriefingMixin, View):
 #
 
 
-class ProposalListView(ObjectListView):
+class ProposalListView(_FromTheMeetingListView):
     model = Proposal
     table_class = ProposalTable
     filterset_class = ProposalFilterSet
 
-    def get_queryset(self) -> QuerySet[Proposal]:
-        qs = proposal_selectors.proposal_list_for_user(user=self.request.user)
-        self.filterset = ProposalFilterSet(self.request.GET or None, queryset=qs, request=self.request)
-        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else qs
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        # Proposals are recorded from their meeting's page, not from the list.
-        return {**super().get_context_data(**kwargs), "can_add": False}
+    def visible_rows(self) -> QuerySet[Proposal]:
+        return proposal_selectors.proposal_list_for_user(user=self.request.user)
 
 
 class ProposalDetailView(ObjectDetailView):
