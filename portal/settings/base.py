@@ -379,6 +379,11 @@ LIVE_RECONCILE_SECONDS: float = env.float("LIVE_RECONCILE_SECONDS", default=5.0)
 # The reconcile lock's lifetime, renewed by its holder every third of it: a worker killed in the middle
 # of a pass holds reconciliation up at most this long.
 LIVE_RECONCILE_LOCK_SECONDS: float = env.float("LIVE_RECONCILE_LOCK_SECONDS", default=6.0)
+# The media servers' health probe (a GET of Janus's /info, no retry): how often, how long it waits, and
+# after how many failures in a row a server is down and its live meetings move to a healthy one.
+LIVE_PROBE_SECONDS: float = env.float("LIVE_PROBE_SECONDS", default=2.0)
+LIVE_PROBE_TIMEOUT_SECONDS: float = env.float("LIVE_PROBE_TIMEOUT_SECONDS", default=1.0)
+LIVE_FAILOVER_PROBES: int = env.int("LIVE_FAILOVER_PROBES", default=2)
 # A site back in a meeting's media within this many seconds of losing it (a Janus restart, a network
 # blip) continues its attendance interval instead of starting another.
 LIVE_ATTENDANCE_MERGE_SECONDS: float = env.float("LIVE_ATTENDANCE_MERGE_SECONDS", default=30.0)
