@@ -2,7 +2,8 @@
 Structured logs: every log line carries the id of the request it belongs to and, where known, the
 meeting's id.
 
-- `RequestIdMiddleware` (first in MIDDLEWARE) gives each request its id: the `X-Request-ID` a trusted
+- `RequestIdMiddleware` (first in MIDDLEWARE; `CommonConfig.ready` clears the ids when the request
+  finishes) gives each request its id: the `X-Request-ID` a trusted
   proxy (`PORTAL_TRUSTED_PROXIES`) sent, if it is a short token of safe characters, else a new one;
   the response echoes it. Views of a meeting (a `meeting_id` or `meeting_pk` in the URL, or the `pk` of
   `…/meetings/<pk>/…` and `…/briefings/<pk>/…`) set the meeting id too.
@@ -82,15 +83,13 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Set for the rest of the request, not just this call: Django logs a 4xx/5xx ("Not Found: …")
+        # after the middleware returns. Cleared when the response is closed (`request_finished`).
         request_id = incoming_request_id(request) or new_request_id()
         request.request_id = request_id  # type: ignore[attr-defined]
-        request_token = request_id_var.set(request_id)
-        meeting_token = meeting_id_var.set(None)
-        try:
-            response = self.get_response(request)
-        finally:
-            meeting_id_var.reset(meeting_token)
-            request_id_var.reset(request_token)
+        request_id_var.set(request_id)
+        meeting_id_var.set(None)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
 
@@ -99,6 +98,12 @@ class RequestIdMiddleware:
         meeting_id = meeting_id_of(match.route if match else "", kwargs)
         if meeting_id is not None:
             meeting_id_var.set(meeting_id)
+
+
+def request_context_clear(**kwargs: Any) -> None:
+    """`request_finished`: the request is over; lines logged after it are no longer its own."""
+    request_id_var.set(None)
+    meeting_id_var.set(None)
 
 
 class ContextFilter(logging.Filter):
