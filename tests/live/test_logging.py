@@ -133,3 +133,18 @@ def test_a_task_queued_by_a_request_logs_with_its_ids_in_the_worker(celery_worke
             pytest.fail(f"the task did not run: {lines}")
         time.sleep(0.2)
     assert wanted in done[0], done[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_through_the_asgi_server_too(portal_server, make_user, collected):
+    """Production serves through uvicorn: the id set by the middleware reaches Django's own 404 line."""
+    import httpx
+
+    from tests.live.conftest import session_cookie
+
+    cookie = session_cookie(make_user(Role.HOST))
+    response = httpx.get(f"{portal_server.url}/live/meetings/424242/board/", headers={"Cookie": cookie})
+    assert response.status_code == 404
+    request_id = response.headers["X-Request-ID"]
+    (record,) = [r for r in collected.records if r.name == "django.request"]
+    assert (record.request_id, record.meeting_id) == (request_id, 424242)
