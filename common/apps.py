@@ -7,6 +7,10 @@ class CommonConfig(AppConfig):
     verbose_name = _("Common")
 
     def ready(self) -> None:
+        from django.core.signals import request_finished
+
         from common import text
+        from common.logcontext import request_context_clear
 
         text.install()
+        request_finished.connect(request_context_clear, dispatch_uid="common.logcontext.clear")

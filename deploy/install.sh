@@ -60,6 +60,8 @@ default DJANGO_CSRF_TRUSTED_ORIGINS "https://$DOMAIN"
 default PORTAL_BASE_URL "https://$DOMAIN"
 default DATABASE_URL "postgres://portal:$(sed -n 's/^POSTGRES_PASSWORD=//p' $ENV_FILE)@127.0.0.1:5432/portal"
 default REDIS_URL redis://127.0.0.1:6379/0
+# nginx on this host: its X-Forwarded-For (client address) and X-Request-ID (log lines) are believed.
+default PORTAL_TRUSTED_PROXIES 127.0.0.1
 default STATIC_ROOT $DATA_DIR/static
 default MEDIA_ROOT $DATA_DIR/media
 default WEB_PORT 8000

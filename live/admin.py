@@ -6,7 +6,7 @@ from live.models import LiveAction, MediaServer, ParticipantState, ReadinessChec
 @admin.register(MediaServer)
 class MediaServerAdmin(admin.ModelAdmin):
     list_display = ("name", "server_name", "api_url", "is_enabled", "is_healthy", "last_checked_at")
-    readonly_fields = ("is_healthy", "last_checked_at", "last_started_at", "last_error")
+    readonly_fields = ("is_healthy", "failed_probes", "last_checked_at", "last_started_at", "last_error")
 
 
 @admin.register(VideoRoom)

@@ -20,6 +20,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from common.consumers import PortalJsonConsumer
+from common.logcontext import log_context, new_request_id
 from live.broadcast import meeting_group
 from live.constants import WS_FORBIDDEN, WS_NOT_AUTHENTICATED
 
@@ -55,6 +56,13 @@ class LiveBoardConsumer(PortalJsonConsumer):
     meeting_id: int
     joined_group = False
     heartbeats: asyncio.Task | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Log lines of this connection carry its own id (one per socket) and the meeting's.
+        if not hasattr(self, "log_id"):
+            self.log_id = new_request_id()
+        with log_context(request_id=self.log_id, meeting_id=int(self.scope["url_route"]["kwargs"]["meeting_id"])):
+            await super().dispatch(message)
 
     async def connect(self) -> None:
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])

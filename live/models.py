@@ -51,6 +51,8 @@ class MediaServer(TimeStampedModel):
     last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
     last_started_at = models.DateTimeField(_("last (re)start seen"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=255, blank=True)
+    # Health probes that failed in a row; at LIVE_FAILOVER_PROBES the server's live rooms move elsewhere.
+    failed_probes = models.PositiveIntegerField(_("failed probes in a row"), default=0)
 
     class Meta:
         ordering = ("name",)
@@ -260,6 +262,7 @@ class LiveAction(models.Model):
         AGENDA = "agenda", _("Moved to an agenda item")
         FLOOR_MODE = "floor_mode", _("Changed how the floor runs")
         IMPOSTOR = "impostor", _("Refused a participant that was not who it claimed")
+        FAILOVER = "failover", _("Moved to another media server")
 
     meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="live_actions")
     action = models.CharField(_("action"), max_length=16, choices=Action)

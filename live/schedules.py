@@ -9,6 +9,12 @@ BEAT_SCHEDULE = {
         # A run that waited longer than one period is stale: the next one is already queued.
         "options": {"expires": settings.LIVE_RECONCILE_SECONDS},
     },
+    # A quick look at each media server; after LIVE_FAILOVER_PROBES failures its live meetings move.
+    "live-probe": {
+        "task": "live.tasks.media_servers_probe",
+        "schedule": settings.LIVE_PROBE_SECONDS,
+        "options": {"expires": settings.LIVE_PROBE_SECONDS},
+    },
     # T-60 automatic test calls (b8): room pages left open at the bridge points answer the request.
     "live-test-calls": {
         "task": "live.tasks.test_calls_request",

@@ -190,15 +190,20 @@ def room_state(*, room: VideoRoom | None, meeting: Meeting | None = None) -> dic
         (turn for turn in turns if turn.status == FloorTurn.Status.REQUESTED), key=lambda t: (t.requested_at, t.pk)
     )
     current = room.current_agenda_item_id if room else None
-    alerts = (
+    # Impostors refused and moves to another media server, the latest few of each (one query).
+    notices = (
         list(
-            LiveAction.objects.filter(meeting=meeting, action=LiveAction.Action.IMPOSTOR)
+            LiveAction.objects.filter(
+                meeting=meeting, action__in=[LiveAction.Action.IMPOSTOR, LiveAction.Action.FAILOVER]
+            )
             .order_by("-at")
-            .values_list("target", "at")[:5]
+            .values_list("action", "target", "at")[:20]
         )
         if room
         else []
     )
+    alerts = [(target, at) for action, target, at in notices if action == LiveAction.Action.IMPOSTOR][:5]
+    moves = [(target, at) for action, target, at in notices if action == LiveAction.Action.FAILOVER][:3]
     return {
         "mode": room.floor_mode if room else FloorMode.MODERATED,
         "share_by_floor": bool(room and room.share_by_floor),
@@ -209,6 +214,8 @@ def room_state(*, room: VideoRoom | None, meeting: Meeting | None = None) -> dic
         ],
         "agenda_current": current,
         "alerts": [{"target": target, "at": at.isoformat()} for target, at in alerts],
+        "server_id": room.server_id if room else None,
+        "moves": [{"target": target, "at": at.isoformat()} for target, at in moves],
     }
 
 

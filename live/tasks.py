@@ -114,6 +114,14 @@ def reconcile_all() -> None:
             reconcile()
 
 
+@shared_task(ignore_result=True, label=_("Probing the media servers"))
+def media_servers_probe() -> None:
+    """Periodic (every few seconds): a server that stopped answering has its live meetings moved."""
+    from live.services import media_servers_probe as probe
+
+    probe()
+
+
 @shared_task(**RETRY, label=_("Applying the floor rules"))
 def floor_enforce(state_id: int) -> None:
     """A site published: mute it in Janus if the moderated floor says so, refuse a share it may not make."""

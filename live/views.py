@@ -54,6 +54,7 @@ BOARD_LABELS = {
     "kbps": _("kbit/s"),
     "loss": _("loss"),
     "impostor": _("Refused an impostor: %(name)s"),
+    "moved": _("The media server stopped answering: the meeting moved to %(name)s"),
 }
 
 ROOM_LABELS = {
@@ -68,6 +69,7 @@ ROOM_LABELS = {
     "ended": _("The meeting has ended"),
     "forbidden": _("This account may not join from this bridge point"),
     "reconnecting": _("Connection lost (%(reason)s): joining again in %(seconds)s s…"),
+    "server_moved": _("The meeting moved to another media server: joining again…"),
     "room_not_open": _("the video room is not open"),
     "room_restarting": _("the video room is being opened again"),
     "offline": _("the portal does not answer"),

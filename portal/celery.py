@@ -8,7 +8,15 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from celery import Celery
-from celery.signals import beat_init, worker_process_init, worker_ready, worker_shutdown
+from celery.signals import (
+    beat_init,
+    before_task_publish,
+    task_postrun,
+    task_prerun,
+    worker_process_init,
+    worker_ready,
+    worker_shutdown,
+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
@@ -30,6 +38,28 @@ def collect_beat_schedule() -> dict:
 @app.on_after_finalize.connect
 def _setup_periodic_tasks(sender: Celery, **kwargs: object) -> None:
     sender.conf.beat_schedule = {**sender.conf.beat_schedule, **collect_beat_schedule()}
+
+
+@before_task_publish.connect
+def _carry_log_context(headers: dict | None = None, **kwargs: object) -> None:
+    """A task queued within a request (or a task) carries its request and meeting ids (common.logcontext)."""
+    from common.logcontext import task_headers_add
+
+    task_headers_add(headers)
+
+
+@task_prerun.connect
+def _enter_log_context(task_id: str, task: object, kwargs: dict | None = None, **other: object) -> None:
+    from common.logcontext import task_context_enter
+
+    task_context_enter(task, task_id, kwargs)
+
+
+@task_postrun.connect
+def _exit_log_context(task_id: str, **kwargs: object) -> None:
+    from common.logcontext import task_context_exit
+
+    task_context_exit(task_id)
 
 
 @beat_init.connect

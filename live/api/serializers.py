@@ -58,6 +58,10 @@ class RoomStateSerializer(serializers.Serializer):
     agenda = AgendaRowSerializer(many=True)
     agenda_current = serializers.IntegerField(allow_null=True)
     alerts = AlertRowSerializer(many=True)
+    server_id = serializers.IntegerField(
+        allow_null=True, help_text="The media server the room is on; a room page that sees it change rejoins."
+    )
+    moves = AlertRowSerializer(many=True, help_text="Recent moves to another media server (target: its name).")
 
 
 class SnapshotSerializer(serializers.Serializer):
@@ -79,6 +83,7 @@ class IceServerSerializer(serializers.Serializer):
 
 class JoinConfigSerializer(serializers.Serializer):
     server = serializers.CharField()
+    server_id = serializers.IntegerField(help_text="The media server's id (room state `server_id`).")
     room = serializers.IntegerField()
     pin = serializers.CharField()
     token = serializers.CharField(help_text="This bridge point's own token: Janus session and room allowed list.")

@@ -164,6 +164,7 @@ def join_config(state: Any) -> dict[str, Any]:
     room = state.video_room
     return {
         "server": room.server.browser_url,
+        "server_id": room.server_id,
         "room": room.room_id,
         "pin": room.pin,
         "token": state.join_token,

@@ -10,6 +10,7 @@ Write-side logic of live briefings, one module per concern:
 - `reconcile`: making the portal agree with what Janus really has;
 - `readiness`: the sites' checklists and test calls before a meeting;
 - `floor`: who has the floor, the agenda item on screen, moderated or open, and who may be in the room;
+- `failover`: probing the media servers, moving the live meetings of one that is down to the others;
 - `turn`: time-limited TURN credentials for the room pages (bridge points behind NAT).
 
 Janus calls happen outside long transactions; everything a browser must see is broadcast after
@@ -20,6 +21,7 @@ replace a function in a test, patch it in the module that calls it (`live.servic
 not here: the modules import each other directly.
 """
 
+from live.services.failover import media_servers_probe, server_failed, server_failover
 from live.services.floor import (
     agenda_set,
     floor_decline,
@@ -88,6 +90,7 @@ __all__ = [
     "ice_servers",
     "janus_admin_client",
     "janus_client",
+    "media_servers_probe",
     "meeting_end",
     "meeting_sites_changed",
     "meeting_start",
@@ -110,6 +113,8 @@ __all__ = [
     "room_provision",
     "room_secret",
     "rooms_provision",
+    "server_failed",
+    "server_failover",
     "server_health_record",
     "server_mark_down",
     "server_reconcile",

@@ -47,6 +47,7 @@ class ReconcileReport:
     rooms_closed: int = 0
     participants_fixed: int = 0
     rooms_provisioned: int = 0  # never created (missed by the start dispatch), created by reconcile_all
+    rooms_moved: int = 0  # of live meetings, off a server that is down, to a healthy one
 
 
 def participants_reconcile(*, room: VideoRoom, participants: Iterable[Participant]) -> int:
@@ -110,6 +111,8 @@ def server_health_record(*, server: MediaServer, healthy: bool, error: str = "",
     once, by whoever made it (the UPDATE that flips `is_healthy`), not at every pass while it lasts.
     """
     values = {"is_healthy": healthy, "last_checked_at": timezone.now(), "last_error": error[:255], **fields}
+    if healthy:
+        values["failed_probes"] = 0
     changed = bool(MediaServer.objects.filter(pk=server.pk).exclude(is_healthy=healthy).update(**values))
     if not changed:
         MediaServer.objects.filter(pk=server.pk).update(**values)
@@ -216,7 +219,10 @@ def server_reconcile(*, server: MediaServer, participants: bool = True) -> Recon
                     pass
         tokens_sync(server=server, wanted=lambda: _live_tokens(server))
     except JanusUnavailableError as exc:
-        server_mark_down(server=server, error=str(exc))
+        from live.services.failover import server_failed
+
+        # Down now; after LIVE_FAILOVER_PROBES failed looks its live meetings move to a healthy server.
+        report.rooms_moved += server_failed(server=server, error=str(exc), probe=False)
         report.servers_down += 1
         return report
     # Rooms still open for meetings that ended or were cancelled (a lost room_close task).

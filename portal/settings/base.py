@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, redirects and errors included, carries its id.
+    "common.logcontext.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -225,6 +227,8 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# The worker logs through LOGGING above (its filter adds the request and meeting ids), not its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its periodic tasks in its own schedules.py
 
 CHANNEL_LAYERS = {
@@ -293,11 +297,26 @@ EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.c
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="portal@localhost")
 
 # --- Logging --------------------------------------------------------------------------------
+# Every line carries the request id and the meeting id where known (common.logcontext); LOG_FORMAT=json
+# writes one JSON object per line (production's default), for a log collector.
+LOG_FORMAT: str = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "common.logcontext.ContextFilter"}},
+    "formatters": {
+        "plain": {
+            "format": ("%(asctime)s %(levelname)s %(name)s [req=%(request_id)s meeting=%(meeting_id)s] %(message)s")
+        },
+        "json": {"()": "common.logcontext.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -379,6 +398,11 @@ LIVE_RECONCILE_SECONDS: float = env.float("LIVE_RECONCILE_SECONDS", default=5.0)
 # The reconcile lock's lifetime, renewed by its holder every third of it: a worker killed in the middle
 # of a pass holds reconciliation up at most this long.
 LIVE_RECONCILE_LOCK_SECONDS: float = env.float("LIVE_RECONCILE_LOCK_SECONDS", default=6.0)
+# The media servers' health probe (a GET of Janus's /info, no retry): how often, how long it waits, and
+# after how many failures in a row a server is down and its live meetings move to a healthy one.
+LIVE_PROBE_SECONDS: float = env.float("LIVE_PROBE_SECONDS", default=2.0)
+LIVE_PROBE_TIMEOUT_SECONDS: float = env.float("LIVE_PROBE_TIMEOUT_SECONDS", default=1.0)
+LIVE_FAILOVER_PROBES: int = env.int("LIVE_FAILOVER_PROBES", default=2)
 # A site back in a meeting's media within this many seconds of losing it (a Janus restart, a network
 # blip) continues its attendance interval instead of starting another.
 LIVE_ATTENDANCE_MERGE_SECONDS: float = env.float("LIVE_ATTENDANCE_MERGE_SECONDS", default=30.0)

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import ALLOWED_HOSTS, FIELD_ENCRYPTION_KEY, SECRET_KEY, env
+from portal.settings.base import ALLOWED_HOSTS, FIELD_ENCRYPTION_KEY, LOGGING, SECRET_KEY, env
 
 DEBUG = False
 if SECRET_KEY.startswith("dev-insecure") or len(SECRET_KEY) < 50:
@@ -33,3 +33,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# One JSON object per log line (request and meeting ids included) unless LOG_FORMAT=plain.
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "plain"

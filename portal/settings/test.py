@@ -43,7 +43,11 @@ LANGUAGE_CODE = "en"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "common.logcontext.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(levelname)s %(name)s [req=%(request_id)s meeting=%(meeting_id)s] %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -112,8 +112,17 @@
     box.replaceChildren(...alerts.map((a) => el("div", {}, L.impostor.replace("%(name)s", a.target) + " · " + time(a.at))));
   }
 
+  // Moves to another media server (the one the meeting was on stopped answering), the latest first.
+  function renderMoves() {
+    const box = document.getElementById("board-moves");
+    const moves = (roomState && roomState.moves) || [];
+    box.hidden = !moves.length;
+    box.replaceChildren(...moves.map((m) => el("div", {}, L.moved.replace("%(name)s", m.target) + " · " + time(m.at))));
+  }
+
   function render() {
     renderAlerts();
+    renderMoves();
     tbody.replaceChildren(...[...rows.values()].map(renderRow));
     if (meeting) {
       statusBadge.textContent = L["status_" + meeting.status] || meeting.status;

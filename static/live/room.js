@@ -617,11 +617,25 @@
       data.participants.forEach((p) => rows.set(String(p.key), p));
       if (data.room) room = data.room;
     }
+    // The room moved to another media server (the one it was on stopped answering): join it now, not
+    // at the end of the current back-off; the join configuration names the new server.
+    if (room && cfg && room.server_id && cfg.server_id && room.server_id !== cfg.server_id && wantIn && !ended) followMove();
     if (meeting && (meeting.status === "ended" || meeting.status === "cancelled")) meetingEnded();
     if (meeting && meeting.status === "live" && cfg && !wantIn && !ended && page.auto_join) join();
     updateSubscriptions();
     if (share && !shareAllowed()) stopShare();
     render();
+  }
+
+  let movedTo = null;
+  function followMove() {
+    if (movedTo === room.server_id) return; // already on the way there
+    movedTo = room.server_id;
+    retries = 0;
+    clearTimeout(retryTimer);
+    teardown();
+    say(L.server_moved, "warning");
+    connect();
   }
 
   function meetingEnded() {
