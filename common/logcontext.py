@@ -19,17 +19,16 @@ Only these ids and the message are added: no header, cookie, token or body is ev
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar, Token
-from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from pythonjsonlogger.json import JsonFormatter as _LibraryJsonFormatter
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 meeting_id_var: ContextVar[int | None] = ContextVar("meeting_id", default=None)
@@ -118,25 +117,25 @@ class ContextFilter(logging.Filter):
         return True
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time (UTC), level, logger, message, the ids, and the traceback if any."""
+class JsonFormatter(_LibraryJsonFormatter):
+    """
+    One JSON object per line (python-json-logger): time (UTC), level, logger, message, the ids where
+    known, and the traceback if any. Nothing else of the record: a call's `extra` may hold more than a
+    log collector should keep.
+    """
 
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        for name in ("request_id", "meeting_id", "task_id", "task_name"):
-            value = getattr(record, name, None)
-            if value not in (None, "-", "???"):
-                entry[name] = value
-        if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
-        elif record.stack_info:
-            entry["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+    KEYS = ("time", "level", "logger", "message", "request_id", "meeting_id", "task_id", "task_name", "exc", "stack")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("json_ensure_ascii", False)
+        kwargs.setdefault("timestamp", "time")
+        kwargs.setdefault(
+            "rename_fields", {"levelname": "level", "name": "logger", "exc_info": "exc", "stack_info": "stack"}
+        )
+        super().__init__("%(levelname)s %(name)s %(message)s", *args, **kwargs)
+
+    def process_log_record(self, log_record: dict[str, Any]) -> dict[str, Any]:
+        return {key: value for key, value in log_record.items() if key in self.KEYS and value not in (None, "-", "???")}
 
 
 #
