@@ -1,18 +1,21 @@
 """
 The busy state of slow actions (issue 14, static/common/busy.js) in Chromium, in Vietnamese, at 1280
-and 800 px, as the office's demo user: "Soạn biên bản" turns into a disabled "Đang tạo biên bản…" that
-cannot be submitted twice; the minutes PDF shows "Đang chuẩn bị tệp PDF…" until the PDF opens, and the
-page is back to normal after Back; the yearly savings PDF (a download: the page stays) shows it until the
-file arrives, then the link is as before.
+and 800 px, as the office's demo user: "Soạn biên bản" turns into a disabled "Đang tạo biên bản…" and a
+double click sends one request; the minutes PDF shows "Đang chuẩn bị tệp PDF…" until the PDF opens,
+and the page is itself again after Back; the yearly savings PDF (a download: the page stays) shows it
+until the file arrives, then the link is as before and the answer's cookie is gone.
 
-Each slow answer is held back (Playwright's route) while the busy state is checked, then let through.
-Every wait has a timeout: `tests.browser.wait_until` polls through DevTools (the CSP forbids the `eval`
-behind `page.wait_for_function`).
+How it is watched: Playwright cannot evaluate in a page while that page's navigation is pending, so
+(1) for the screenshots, the slow request is answered "204 No Content" by Playwright's route: the browser
+stays on the page, busy, and the page can be read at leisure; (2) for the real actions, a
+MutationObserver put in the page beforehand writes each busy state it sees to sessionStorage, which
+outlives the navigation. Every wait has a timeout; polling uses `tests.browser.wait_until` (the CSP
+forbids the `eval` behind `page.wait_for_function`).
 """
 
 from __future__ import annotations
 
-import time
+import json
 from pathlib import Path
 
 import pytest
@@ -28,19 +31,20 @@ SHOTS = Path("/tmp/ux14")
 TIMEOUT_MS = 15_000
 BUSY = 'document.querySelectorAll("[data-busy][aria-busy=true]").length'
 
+RECORD = """() => {
+  sessionStorage.setItem("busyLog", "[]");
+  new MutationObserver(() => {
+    const log = JSON.parse(sessionStorage.getItem("busyLog") || "[]");
+    document.querySelectorAll("[data-busy][aria-busy=true]").forEach(e => log.push({
+      text: e.textContent.trim(), disabled: e.getAttribute("aria-disabled"),
+      spinner: !!e.querySelector(".spinner-border"), href: e.getAttribute("href")}));
+    sessionStorage.setItem("busyLog", JSON.stringify(log));
+  }).observe(document.body, {attributes: true, subtree: true, attributeFilter: ["aria-busy"]});
+}"""
 
-def held_requests(page, matches) -> list:
-    """Hold back the requests whose URL `matches`: they wait in the returned list until continued."""
-    held: list = []
-    page.route(matches, held.append)
-    return held
 
-
-def wait_for_held(page, held: list, count: int = 1) -> None:
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while len(held) < count:
-        assert time.monotonic() < deadline, "the request never left the page"
-        page.wait_for_timeout(50)  # lets Playwright hand over the held request
+def recorded(page) -> list[dict]:
+    return json.loads(page.evaluate('sessionStorage.getItem("busyLog") || "[]"'))
 
 
 def busy_state(page, selector: str) -> dict:
@@ -50,6 +54,24 @@ def busy_state(page, selector: str) -> dict:
                   spinner: !!e.querySelector(".spinner-border"), text: e.textContent.trim(),
                   href: e.getAttribute("href")})"""
     )
+
+
+def held_busy(page, selector: str, matches, shot: str) -> dict:
+    """Click `selector` while Playwright answers its request 204 (the page stays, busy): the state, shot."""
+
+    def no_content(route) -> None:
+        route.fulfill(status=204)
+
+    page.route(matches, no_content)
+    try:
+        page.locator(selector).click(no_wait_after=True)
+        wait_until(page, BUSY, timeout=TIMEOUT_MS)
+        page.wait_for_timeout(100)  # the button is disabled just after the form data is taken
+        state = busy_state(page, "[data-busy][aria-busy=true]")  # a link's href now carries its token
+        page.screenshot(path=str(SHOTS / f"{shot}.png"))
+    finally:
+        page.unroute(matches, no_content)
+    return state
 
 
 @pytest.mark.parametrize("width", [1280, 800])
@@ -62,78 +84,76 @@ def test_slow_buttons_show_that_they_are_busy(journey, width):
     page.set_default_navigation_timeout(TIMEOUT_MS)
     page.set_viewport_size({"width": width, "height": 900})
 
-    # 1. Drafting the minutes: busy at once, disabled, not sent twice.
+    # 1. Drafting the minutes: busy at once, disabled, sent once however often it is clicked.
     office.goto(meeting.get_absolute_url())
-
-    def drafting(url: str) -> bool:
-        return url.endswith("/minutes/add/")
-
-    held = held_requests(page, drafting)
     button = f'form[action$="/briefings/{meeting.pk}/minutes/add/"] button'
-    page.locator(button).click(no_wait_after=True)
-    wait_until(page, BUSY, timeout=TIMEOUT_MS)
-    wait_for_held(page, held)
-    wait_until(page, f"document.querySelector('{button}').disabled", timeout=TIMEOUT_MS)
-    state = busy_state(page, button)
-    assert state["busy"] == "true" and state["disabled"] == "true" and state["off"] and state["spinner"], state
-    assert state["text"] == "Đang tạo biên bản…", state
-    page.screenshot(path=str(SHOTS / f"busy-minutes-{width}.png"))
-    # Enter in the form, or a script, submits again: nothing more leaves the page.
+    state = held_busy(page, button, lambda url: url.endswith("/minutes/add/"), f"busy-minutes-{width}")
+    assert state == {
+        "busy": "true",
+        "disabled": "true",
+        "off": True,
+        "spinner": True,
+        "text": "Đang tạo biên bản…",
+        "href": None,
+    }, state
+    # Enter in the form, or a script, submits again: the page ignores it while busy.
     page.locator(button).evaluate("b => b.form.requestSubmit()")
-    page.wait_for_timeout(300)
-    assert len(held) == 1
-    with page.expect_navigation(timeout=TIMEOUT_MS):
-        held[0].continue_()
-    page.unroute(drafting)
-    minutes = Minutes.objects.get(meeting=meeting)
-    assert Minutes.objects.filter(meeting=meeting).count() == 1
-    assert page.url.endswith(f"/minutes/{minutes.pk}/edit/")
+    assert Minutes.objects.filter(meeting=meeting).count() == 0
 
-    # 2. The minutes PDF opens in the browser's viewer: busy until then, normal again after Back.
+    office.goto(meeting.get_absolute_url())  # the real thing, on a fresh page
+    assert page.locator(button).inner_text() == "Soạn biên bản"
+    page.evaluate(RECORD)
+    posts: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+    with page.expect_navigation(url="**/edit/", timeout=TIMEOUT_MS):
+        page.locator(button).dblclick()
+    minutes = Minutes.objects.get(meeting=meeting)
+    assert page.url.endswith(f"/minutes/{minutes.pk}/edit/")
+    assert len(posts) == 1 and posts[0].endswith(f"/briefings/{meeting.pk}/minutes/add/"), posts
+    seen = recorded(page)
+    assert seen and seen[0]["text"] == "Đang tạo biên bản…" and seen[0]["disabled"] == "true", seen
+
+    # 2. The minutes PDF opens in the browser's viewer: busy until then, itself again after Back.
     office.goto(minutes.get_absolute_url())
     link = f'a[href="/meetings/minutes/{minutes.pk}/pdf/"]'
     assert page.locator(link).inner_text() == "Xem trước PDF"
-    held = held_requests(page, lambda url: f"/minutes/{minutes.pk}/pdf/" in url)
-    page.locator(link).click(no_wait_after=True)
-    wait_until(page, BUSY, timeout=TIMEOUT_MS)
-    wait_for_held(page, held)
-    assert "busy=" in held[0].request.url
-    state = busy_state(page, "a[data-busy][aria-busy=true]")
+    state = held_busy(page, link, lambda url: f"/minutes/{minutes.pk}/pdf/" in url, f"busy-minutes-pdf-{width}")
     assert state["text"] == "Đang chuẩn bị tệp PDF…" and state["off"] and state["spinner"], state
-    page.screenshot(path=str(SHOTS / f"busy-minutes-pdf-{width}.png"))
-    with page.expect_navigation(timeout=TIMEOUT_MS):
-        held[0].continue_()
-    assert "/pdf/" in page.url
+    assert state["href"].startswith(f"/meetings/minutes/{minutes.pk}/pdf/?busy="), state
+    office.goto(minutes.get_absolute_url())
+    page.evaluate(RECORD)
+    with page.expect_navigation(url="**/pdf/?busy=*", timeout=TIMEOUT_MS):
+        page.locator(link).click()
+    assert recorded(page)[0]["text"] == "Đang chuẩn bị tệp PDF…"
     page.go_back(timeout=TIMEOUT_MS)
     wait_until(page, f"document.querySelector('{link}') && !({BUSY})", timeout=TIMEOUT_MS)
     assert page.locator(link).inner_text() == "Xem trước PDF"
 
     # 3. The yearly savings PDF is a download (the page stays): busy until the file arrives.
     year = timezone.localdate().year
-    office.goto(f"/meetings/briefings/savings/?year={year}")
+    savings = f"/meetings/briefings/savings/?year={year}"
+    office.goto(savings)
     link = f'a[href="/meetings/briefings/savings/{year}.pdf"]'
-    held = held_requests(page, lambda url: f"/savings/{year}.pdf" in url)
-    page.locator(link).click(no_wait_after=True)
-    wait_until(page, BUSY, timeout=TIMEOUT_MS)
-    wait_for_held(page, held)
-    state = busy_state(page, "a[data-busy][aria-busy=true]")
+    state = held_busy(page, link, lambda url: f"/savings/{year}.pdf" in url, f"busy-savings-pdf-{width}")
     assert state["text"] == "Đang chuẩn bị tệp PDF…" and state["busy"] == "true" and state["off"], state
-    assert state["href"].startswith(f"/meetings/briefings/savings/{year}.pdf?busy="), state
-    page.screenshot(path=str(SHOTS / f"busy-savings-pdf-{width}.png"))
+    office.goto(savings)
+    page.evaluate(RECORD)
     with page.expect_download(timeout=TIMEOUT_MS) as download:
-        held[0].continue_()
+        page.locator(link).click()
     assert download.value.suggested_filename == f"tiet-kiem-{year}.pdf"
     # The answer's cookie ends the wait: the link is itself again and the cookie is gone.
     wait_until(page, f"!({BUSY})", timeout=TIMEOUT_MS)
-    state = busy_state(page, link)
-    assert state == {
+    seen = recorded(page)
+    assert seen and seen[0]["text"] == "Đang chuẩn bị tệp PDF…", seen
+    assert seen[0]["href"].startswith(f"/meetings/briefings/savings/{year}.pdf?busy="), seen
+    assert busy_state(page, link) == {
         "busy": None,
         "disabled": None,
         "off": False,
         "spinner": False,
         "text": "PDF",
         "href": f"/meetings/briefings/savings/{year}.pdf",
-    }, state
+    }
     assert "portal_busy" not in page.evaluate("document.cookie")
     page.screenshot(path=str(SHOTS / f"busy-savings-after-{width}.png"))
     assert not office.errors, office.errors
