@@ -1,4 +1,4 @@
-"""The plan's estimate and roadmap files carry the busy state (issue 14, static/common/busy.js)."""
+"""The plan's files and its generation from the gap carry the busy state (issue 14, static/common/busy.js)."""
 
 import re
 
@@ -19,3 +19,5 @@ def test_the_plans_files_show_a_busy_state_in_vietnamese(client, inv_demo, finan
         f"{base}roadmap.xlsx": "Đang chuẩn bị tệp XLSX…",
         f"{base}roadmap.pdf": "Đang chuẩn bị tệp PDF…",
     }
+    generate = client.get(f"/investments/plans/{inv_demo.pk}/generate/").content.decode()
+    assert re.search(r'<button[^>]*type="submit"[^>]*data-busy="Đang lập các dòng kế hoạch…"', generate)
