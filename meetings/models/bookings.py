@@ -271,9 +271,19 @@ class SkippedDate(models.Model):
         return self.series.get_absolute_url()
 
     @property
+    def holiday_label(self) -> str:
+        """The holiday's name in the active language; the stored name (the portal's language at the time
+        of booking) when the holidays calendar no longer lists that day."""
+        if self.reason != self.Reason.HOLIDAY:
+            return ""
+        from meetings.selectors.bookings import holiday_name  # the selectors import this module
+
+        return holiday_name(self.date) or self.holiday_name
+
+    @property
     def explanation(self) -> str:
         if self.reason == self.Reason.HOLIDAY:
-            return str(_("Public holiday: %(name)s") % {"name": self.holiday_name})
+            return str(_("Public holiday: %(name)s") % {"name": self.holiday_label})
         if self.conflicting_booking_id is None:
             return str(_("Room already booked (that booking was since removed)"))
         return str(_("Room already booked: %(booking)s") % {"booking": self.conflicting_booking})

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import holidays
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetings.models import Booking, BookingSeries, RoomBookingPolicy
 from sites.models import Room
@@ -94,24 +94,49 @@ def bookable_rooms(*, user: User, site_id: int | None = None) -> QuerySet[Room]:
     return rooms.select_related("site", "booking_policy").order_by("-capacity", "site__name", "name")
 
 
-def public_holidays(years: Iterable[int]) -> dict[date, str]:
-    """Public holidays, lunar ones (Tết) included, named in Vietnamese."""
-    return dict(_holidays_of(settings.BOOKING_HOLIDAY_COUNTRY, tuple(sorted(set(years)))))
+def public_holidays(years: Iterable[int], *, language: str | None = None) -> dict[date, str]:
+    """
+    Public holidays, lunar ones (Tết) included, named in `language` (the active language unless told):
+    "Mùng bốn Tết Nguyên Đán" on a Vietnamese page, "Fourth Day of Lunar New Year" on an English one.
+    The names come with the holidays library's own translations, as the dates do.
+    """
+    return dict(
+        _holidays_of(
+            settings.BOOKING_HOLIDAY_COUNTRY,
+            tuple(sorted(set(years))),
+            _library_language(language or translation.get_language() or settings.LANGUAGE_CODE),
+        )
+    )
+
+
+def holiday_name(day: date, *, language: str | None = None) -> str:
+    """The name of the public holiday on `day` in `language` (the active one), or "" on a working day."""
+    return public_holidays([day.year], language=language).get(day, "")
+
+
+# The portal's languages as the holidays library spells them (its catalogues: vi, en_US, th).
+_LIBRARY_LANGUAGES = {"vi": "vi", "en": "en_US"}
+
+
+def _library_language(code: str) -> str | None:
+    # None: the country's own default language (a country the library does not translate).
+    return _LIBRARY_LANGUAGES.get(code.split("-")[0].split("_")[0].lower())
 
 
 @lru_cache(maxsize=64)
-def _holidays_of(country: str, years: tuple[int, ...]) -> tuple[tuple[date, str], ...]:
+def _holidays_of(country: str, years: tuple[int, ...], language: str | None) -> tuple[tuple[date, str], ...]:
     # Computing lunar dates is not free and the answer never changes: cache it per process.
-    return tuple(holidays.country_holidays(country, years=list(years), language="vi").items())
+    return tuple(holidays.country_holidays(country, years=list(years), language=language).items())
 
 
-def holidays_during(*, starts_at: datetime, ends_at: datetime) -> list[tuple[date, str]]:
-    """The public holidays among the local dates a booking spans, as (date, name), in date order."""
+def holidays_during(*, starts_at: datetime, ends_at: datetime, language: str | None = None) -> list[tuple[date, str]]:
+    """The public holidays among the local dates a booking spans, as (date, name), in date order; the
+    names in `language` (the active one unless told)."""
     tz = timezone.get_default_timezone()
     first = timezone.localtime(starts_at, tz).date()
     last = timezone.localtime(ends_at - timedelta(microseconds=1), tz).date()
     days = [first + timedelta(days=i) for i in range(max(0, (last - first).days) + 1)]
-    day_off = public_holidays({d.year for d in days})
+    day_off = public_holidays({d.year for d in days}, language=language)
     return [(d, day_off[d]) for d in days if d in day_off]
 
 

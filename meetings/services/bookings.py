@@ -470,7 +470,11 @@ def booking_series_create(
     )
     series._history_user = booked_by
     series.save()
-    day_off = public_holidays(o.day.year for o in occurrences) if skip_holidays else {}
+    # The record keeps the name in the portal's language whoever booked; pages and the API show the
+    # name in the reader's language (SkippedDate.holiday_label).
+    day_off = (
+        public_holidays((o.day.year for o in occurrences), language=settings.LANGUAGE_CODE) if skip_holidays else {}
+    )
     busy = list(
         booking_overlaps(room_id=room.pk, starts_at=occurrences[0].starts_at, ends_at=occurrences[-1].ends_at).order_by(
             "starts_at"

@@ -7,15 +7,30 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from common.api import ScopedSerializerMixin
+from common.exceptions import ApplicationError
 from meetings.models import Booking, BookingSeries, RoomBookingPolicy, SkippedDate
+from meetings.selectors.bookings import holidays_during
 from meetings.services import bookings as services
 from sites.models import Room
 
 
 class BookingSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+    """
+    A booking. As on the booking page, a booking that falls on a public holiday (Tết, national days),
+    or is moved onto one, is made only when the client says it means it (`confirm_holiday`); otherwise
+    the answer is 400 naming the holidays, with them listed in `extra.holidays`.
+    """
+
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.filter(is_bookable=True))
     booked_by = serializers.StringRelatedField()
     url = serializers.URLField(source="get_absolute_url", read_only=True)
+    confirm_holiday = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Book it even though it falls on a public holiday. Without it, a booking on a public "
+        "holiday is refused with 400 naming the holiday (extra.holidays lists each date and name).",
+    )
 
     class Meta:
         model = Booking
@@ -30,16 +45,46 @@ class BookingSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
             "notes",
             "series",
             "url",
+            "confirm_holiday",
             "created_at",
             "updated_at",
         )
         read_only_fields = ("status", "series")
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        instance = self.instance
+        starts_at = attrs.get("starts_at", instance.starts_at if instance else None)
+        ends_at = attrs.get("ends_at", instance.ends_at if instance else None)
+        moved = instance is None or (starts_at, ends_at) != (instance.starts_at, instance.ends_at)
+        if starts_at and ends_at and starts_at < ends_at and moved and not attrs.get("confirm_holiday"):
+            _refuse_holidays(holidays_during(starts_at=starts_at, ends_at=ends_at))
+        return attrs
+
     def create(self, validated_data: dict[str, Any]) -> Booking:
+        validated_data.pop("confirm_holiday", None)
         return services.booking_create(**validated_data)
 
     def update(self, instance: Booking, validated_data: dict[str, Any]) -> Booking:
+        validated_data.pop("confirm_holiday", None)
         return services.booking_update(booking=instance, **validated_data)
+
+
+def _refuse_holidays(days_off: list[tuple[Any, str]]) -> None:
+    """The page's holiday warning (meetings.forms.bookings.BookingForm) as an API error."""
+    if not days_off:
+        return
+    names = "; ".join(f"{day:%d/%m/%Y} – {name}" for day, name in days_off)
+    message = _("This is a public holiday (%(holidays)s). Send “confirm_holiday”: true to book it all the same.") % {
+        "holidays": names
+    }
+    raise ApplicationError(
+        message,
+        extra={
+            "fields": {"confirm_holiday": [message]},
+            "holidays": [{"date": day.isoformat(), "name": name} for day, name in days_off],
+        },
+    )
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -48,6 +93,11 @@ class DecisionSerializer(serializers.Serializer):
 
 class SkippedDateSerializer(serializers.ModelSerializer):
     explanation = serializers.CharField(read_only=True)
+    holiday_name = serializers.CharField(
+        source="holiday_label",
+        read_only=True,
+        help_text="The public holiday's name in the language of the request; empty for a room conflict.",
+    )
 
     class Meta:
         model = SkippedDate

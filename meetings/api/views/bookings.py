@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
 from rest_framework.request import Request
@@ -40,6 +40,19 @@ class CanViewModel(ModelPermissions):
 ACTION_PERMISSIONS = [CanViewModel]
 
 
+_REFUSED = OpenApiResponse(
+    description="Invalid input, a broken booking rule, or a date on a public holiday without "
+    '`confirm_holiday: true`: `{"message", "extra"}`, the holidays in `extra.holidays` '
+    '(each `{"date", "name"}`, named in the language of the request).'
+)
+_CONFLICT = OpenApiResponse(description="The room is already booked then: `extra.conflicting_booking`.")
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: s.BookingSerializer, 400: _REFUSED, 409: _CONFLICT}),
+    update=extend_schema(responses={200: s.BookingSerializer, 400: _REFUSED, 409: _CONFLICT}),
+    partial_update=extend_schema(responses={200: s.BookingSerializer, 400: _REFUSED, 409: _CONFLICT}),
+)
 class BookingViewSet(ScopedModelViewSet):
     queryset = Booking.objects.select_related("booked_by")
     serializer_class = s.BookingSerializer

@@ -24,7 +24,7 @@ def next_tet() -> tuple[date, date]:
     from meetings.selectors.bookings import public_holidays
 
     today = timezone.localdate()
-    days = public_holidays([today.year, today.year + 1, today.year + 2])
+    days = public_holidays([today.year, today.year + 1, today.year + 2], language="vi")
     tet = min(d for d, name in days.items() if name == "Tết Nguyên Đán" and d >= today + timedelta(weeks=4))
     return tet, min(d for d, name in days.items() if name.startswith("Mùng bốn") and d > tet)
 

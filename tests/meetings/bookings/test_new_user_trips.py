@@ -29,7 +29,7 @@ def next_holiday(name_part: str, *, after_days: int = 2) -> date:
     today = timezone.localdate()
     found = sorted(
         day
-        for day, name in public_holidays([today.year, today.year + 1, today.year + 2]).items()
+        for day, name in public_holidays([today.year, today.year + 1, today.year + 2], language="vi").items()
         if name_part in name and day >= today + timedelta(days=after_days)
     )
     return found[0]

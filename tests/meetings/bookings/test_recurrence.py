@@ -70,7 +70,7 @@ def test_public_holidays_including_tet_are_skipped_and_listed(room, staff):
 
 
 def test_lunar_new_year_comes_from_the_holidays_library():
-    found = services.public_holidays([2027])
+    found = services.public_holidays([2027], language="vi")
     assert "Tết Nguyên Đán" in found[date(2027, 2, 6)]  # 1st day of the lunar year 2027
 
 
