@@ -15,7 +15,8 @@ from sites.models import Room
 class BookingSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.filter(is_bookable=True))
     booked_by = serializers.StringRelatedField()
-    url = serializers.URLField(source="get_absolute_url", read_only=True)
+    # The page's path (relative: not a `uri`).
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
 
     class Meta:
         model = Booking
