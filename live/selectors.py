@@ -150,6 +150,9 @@ def board_snapshot(*, meeting_id: int) -> dict[str, Any]:
                     "loss_pct": 0,
                     "quality": "",
                     "changed_at": None,
+                    "feed": None,
+                    "share_feed": None,
+                    "sharing": False,
                 }
             )
     return {

@@ -216,6 +216,7 @@ class BoardView(LiveMixin, generic.TemplateView):
 READINESS_LABELS = {
     "online": _("Live updates"),
     "reconnecting": _("Reconnecting…"),
+    "stale": _("Not up to date: live updates stopped"),
     "green": _("Ready"),
     "amber": _("Partly ready"),
     "red": _("Not ready"),
@@ -256,7 +257,10 @@ class ReadinessBoardView(LiveMixin, generic.TemplateView):
             "rows": rows,
             "window_open": selectors.readiness_window_open(meeting=meeting),
             "labels": _labels(READINESS_LABELS),
-            "readiness": {"ws": f"/ws/live/meetings/{meeting.pk}/"},
+            "readiness": {
+                "ws": f"/ws/live/meetings/{meeting.pk}/",
+                "heartbeat_ms": int(settings.LIVE_BOARD_HEARTBEAT_SECONDS * 1000),
+            },
         }
 
 

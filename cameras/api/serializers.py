@@ -102,7 +102,7 @@ class CameraOutageSerializer(serializers.ModelSerializer):
 class CameraAlertSerializer(serializers.ModelSerializer):
     camera_code = serializers.CharField(source="camera.code", read_only=True)
     site = serializers.IntegerField(source="camera.site_id", read_only=True)
-    acknowledged_by = serializers.StringRelatedField()
+    acknowledged_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = CameraAlert
@@ -144,3 +144,9 @@ class UptimeSerializer(serializers.Serializer):
     uptime_24h = serializers.FloatField(allow_null=True)
     uptime_30d = serializers.FloatField(allow_null=True)
     outages = CameraOutageSerializer(many=True)
+
+
+class CoverageGapQuerySerializer(serializers.Serializer):
+    site_id = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, default=list
+    )

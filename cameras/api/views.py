@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -55,7 +55,15 @@ class CameraViewSet(ImportExportMixin, ScopedModelViewSet):
         return Response(s.UptimeSerializer(data).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("by", str, enum=["site", "recorder"])], responses=s.CameraCountsSerializer
+        parameters=[OpenApiParameter("by", str, enum=["site", "recorder"])],
+        filters=False,
+        # The totals (an object), or a list of rows with `?by=`.
+        responses=PolymorphicProxySerializer(
+            component_name="CameraSummary",
+            serializers=[s.CameraCountsSerializer, s.CameraCountsSerializer(many=True)],
+            resource_type_field_name=None,
+            many=False,
+        ),
     )
     @action(detail=False, methods=["get"])
     def summary(self, request: Request) -> Response:
@@ -66,14 +74,14 @@ class CameraViewSet(ImportExportMixin, ScopedModelViewSet):
             return Response(s.CameraCountsSerializer(rows, many=True).data)
         return Response(s.CameraCountsSerializer(selectors.camera_totals(user=request.user)).data)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("site_id", int, many=True)], responses=s.CoverageGapSerializer(many=True)
-    )
-    @action(detail=False, methods=["get"])
+    @extend_schema(parameters=[s.CoverageGapQuerySerializer], responses=s.CoverageGapSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None)
     def gaps(self, request: Request) -> Response:
         """Coverage gaps of the key sites the user sees (`?site_id=` narrows them)."""
         sites = scope_queryset(Site.objects.all(), request.user)
-        wanted = [int(v) for v in request.query_params.getlist("site_id") if v.isdigit()]
+        query = s.CoverageGapQuerySerializer(data={"site_id": request.query_params.getlist("site_id")})
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data["site_id"]
         if wanted:
             sites = sites.filter(pk__in=wanted)
         gaps = selectors.coverage_gaps(site_ids=sites.values_list("pk", flat=True))

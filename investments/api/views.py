@@ -12,7 +12,9 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from rest_framework import permissions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -20,6 +22,7 @@ from rest_framework.response import Response
 
 from common.api import ScopedModelViewSet
 from common.exceptions import ApplicationError
+from common.openapi import PDF, XLSX, file_responses
 from common.permissions import ModelPermissions
 from investments import exports, filtersets, services
 from investments.api import serializers as s
@@ -101,6 +104,7 @@ class InvestmentPlanViewSet(ScopedModelViewSet):
             raise ApplicationError(_("Only a draft plan without allocations can be deleted."))
         instance.delete()
 
+    @extend_schema(request=s.GenerateSerializer, responses={201: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"], serializer_class=s.GenerateSerializer)
     def generate(self, request: Request, pk: str) -> Response:
         """Line items from the equipment gap (and camera coverage gaps) of the given sites, or all."""
@@ -125,6 +129,12 @@ class InvestmentPlanViewSet(ScopedModelViewSet):
         plan.refresh_from_db()
         return Response({**asdict(result), "version": plan.version}, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=s.AssignPhaseSerializer,
+        responses=inline_serializer(
+            "PhaseAssigned", {"moved": serializers.IntegerField(), "version": serializers.IntegerField()}
+        ),
+    )
     @action(detail=True, methods=["post"], url_path="assign-phase", serializer_class=s.AssignPhaseSerializer)
     def assign_phase(self, request: Request, pk: str) -> Response:
         plan = self.get_object()
@@ -143,6 +153,7 @@ class InvestmentPlanViewSet(ScopedModelViewSet):
         )
         return Response({"moved": count, "version": plan.version})
 
+    @extend_schema(request=s.ApproveSerializer, responses={201: s.PlanRevisionSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.ApproveSerializer)
     def approve(self, request: Request, pk: str) -> Response:
         """A leader approves the plan as it stands; answers the new revision."""
@@ -162,6 +173,12 @@ class InvestmentPlanViewSet(ScopedModelViewSet):
         )
         return Response(s.PlanRevisionSerializer(revision).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=s.SubmitSerializer,
+        responses=inline_serializer(
+            "PlanSubmitted", {"version": serializers.IntegerField(), "submitted_at": serializers.DateTimeField()}
+        ),
+    )
     @action(detail=True, methods=["post"], serializer_class=s.SubmitSerializer)
     def submit(self, request: Request, pk: str) -> Response:
         """Submit the plan to the leaders for approval; they are notified."""
@@ -171,7 +188,8 @@ class InvestmentPlanViewSet(ScopedModelViewSet):
         plan = services.plan_submit(plan=plan, expected_version=data.validated_data["version"], user=request.user)
         return Response({"version": plan.version, "submitted_at": plan.submitted_at})
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[])
     def summary(self, request: Request, pk: str) -> Response:
         """Total estimate and breakdowns; planned vs allocated vs committed vs spent; warnings."""
         plan = self.get_object()
@@ -196,20 +214,27 @@ class InvestmentPlanViewSet(ScopedModelViewSet):
             }
         )
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=s.PlanReuseSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[])
     def reuses(self, request: Request, pk: str) -> Response:
         plan = self.get_object()
         page = self.paginate_queryset(plan.reuses.select_related("site", "item"))
         return self.get_paginated_response(s.PlanReuseSerializer(page, many=True).data)
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=s.PlanRevisionSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def revisions(self, request: Request, pk: str) -> Response:
         plan = self.get_object()
         return Response(
             s.PlanRevisionSerializer(plan.revisions.select_related("created_by", "approved_by"), many=True).data
         )
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        parameters=[OpenApiParameter("old", int, required=True), OpenApiParameter("new", int)],
+        responses=OpenApiTypes.OBJECT,
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
     def compare(self, request: Request, pk: str) -> Response:
         """`?old=<n>&new=<n>`: lines added, removed and changed, and the totals; without `new`, the plan now."""
         plan = self.get_object()
@@ -241,7 +266,20 @@ class InvestmentPlanViewSet(ScopedModelViewSet):
             }
         )
 
-    @action(detail=True, methods=["get"], url_path=r"export/(?P<kind>estimate|roadmap)/(?P<fmt>xlsx|pdf)")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=["estimate", "roadmap"]),
+            OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["xlsx", "pdf"]),
+        ],
+        responses=file_responses(XLSX, PDF),
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        url_path=r"export/(?P<kind>estimate|roadmap)/(?P<fmt>xlsx|pdf)",
+    )
     def export(self, request: Request, pk: str, kind: str, fmt: str) -> HttpResponse:
         plan = self.get_object()
         try:
@@ -283,6 +321,12 @@ class PlanLineViewSet(ScopedModelViewSet):
             reason=self.request.query_params.get("reason", ""),
         )
 
+    @extend_schema(
+        request=s.DeliverSerializer,
+        responses={
+            201: inline_serializer("LineDelivered", {"records": serializers.ListField(child=serializers.DictField())})
+        },
+    )
     @action(detail=True, methods=["post"], serializer_class=s.DeliverSerializer)
     def deliver(self, request: Request, pk: str) -> Response:
         """The goods arrived: equipment or camera records are created at the line's site."""

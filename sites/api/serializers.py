@@ -84,7 +84,7 @@ class SiteContactSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
 
 
 class RoomSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
-    bridge_point = serializers.PrimaryKeyRelatedField(read_only=True)
+    bridge_point = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Room

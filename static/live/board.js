@@ -3,7 +3,8 @@
  * a new snapshot; a dropped socket reconnects by itself (1 s, 2 s, 4 s … at most 10 s) and resyncs.
  * A heartbeat comes every few seconds by the road the deltas take, with the room's delta number:
  * without one for three periods the badge says the board is not up to date (and a snapshot is asked
- * for each period meanwhile); a number ahead of the board's means deltas were lost: resync.
+ * for each period meanwhile: live/freshness.js); a number ahead of the board's means deltas were lost:
+ * resync.
  */
 (function () {
   "use strict";
@@ -23,9 +24,6 @@
   let seq = null;
   let socket = null;
   let retry = 0;
-  const BEAT = config.heartbeat_ms || 5000;
-  let lastLive = Date.now(); // when updates last proved they arrive (a heartbeat or a delta)
-  let stale = false;
 
   const STATE_CLASS = { not_connected: "secondary", connecting: "warning", connected: "info", publishing: "success" };
   const QUALITY_CLASS = { good: "success", fair: "warning", poor: "danger" };
@@ -142,39 +140,29 @@
 
   function showConnection() {
     if (!isOpen()) return; // onclose says it is reconnecting
+    const stale = freshness.stale;
     conn.textContent = stale ? L.stale : L.online;
     conn.className = "badge text-bg-" + (stale ? "danger" : "success");
     conn.dataset.state = stale ? "stale" : "live";
   }
 
-  function heard() {
-    lastLive = Date.now();
-    if (stale) {
-      stale = false; // updates resumed: catch up with what was missed
-      resync();
-      showConnection();
-    }
-  }
-
-  setInterval(() => {
-    if (!isOpen() || Date.now() - lastLive < 3 * BEAT) return;
-    if (!stale) {
-      stale = true;
-      showConnection();
-    }
-    resync(); // the rows from the database meanwhile, once a period
-    lastLive = Date.now() - 2 * BEAT;
-  }, 1000);
+  const freshness = window.liveFreshness({
+    beat: config.heartbeat_ms,
+    isOpen,
+    onStale: showConnection,
+    onFresh: () => { resync(); showConnection(); }, // updates resumed: catch up with what was missed
+    catchUp: resync, // the rows from the database meanwhile, once a period
+  });
 
   function apply(message) {
     const data = message.data;
     if (message.type === "heartbeat") {
-      const wasStale = stale;
-      heard();
+      const wasStale = freshness.stale;
+      freshness.heard();
       if (!wasStale && seq !== null && data.seq > seq) resync(); // deltas were lost (a quiet room after an outage)
       return;
     }
-    if (message.type === "delta") heard();
+    if (message.type === "delta") freshness.heard();
     if (message.type === "snapshot") {
       rows.clear();
       data.participants.forEach((p) => rows.set(String(p.key), p));
@@ -205,8 +193,7 @@
     socket = new WebSocket(scheme + location.host + config.ws);
     socket.onopen = () => {
       retry = 0;
-      stale = false;
-      lastLive = Date.now();
+      freshness.reset();
       showConnection();
     };
     socket.onmessage = (event) => apply(JSON.parse(event.data));
@@ -223,6 +210,6 @@
 
   if (startBtn) startBtn.onclick = () => act(`${config.api}start/`);
   if (endBtn) endBtn.onclick = () => { if (confirm(L.confirm_end)) act(`${config.api}end/`); };
-  window.liveBoard = { rows, get seq() { return seq; }, get socket() { return socket; }, get stale() { return stale; } };
+  window.liveBoard = { rows, get seq() { return seq; }, get socket() { return socket; }, get stale() { return freshness.stale; } };
   connect();
 })();

@@ -3,6 +3,10 @@
  * `readiness` messages, each carrying whole rows (colour, checklist, test call), and redraws those rows.
  * Once connected (and after every reconnect) it reloads the rows from the page: a change made between
  * the page's rendering and the connection, or while disconnected, sent no message this page heard.
+ * Like the live board it knows when its updates stopped (live/freshness.js: the socket's heartbeat):
+ * the badge says it is not up to date and the rows are reloaded once a period meanwhile; when updates
+ * resume, or a heartbeat was missed (a `readiness` message may have been lost with it), the rows are
+ * reloaded again.
  */
 (function () {
   "use strict";
@@ -12,6 +16,7 @@
   const conn = document.getElementById("conn");
   let socket = null;
   let retry = 0;
+  let reloads = 0;
 
   function mark(value) { return value ? "✔" : "–"; }
 
@@ -36,32 +41,65 @@
       if (!response.ok) return;
       const page = new DOMParser().parseFromString(await response.text(), "text/html");
       const fresh = page.getElementById("readiness-rows");
-      if (fresh) tbody.replaceChildren(...fresh.children);
+      if (fresh) {
+        tbody.replaceChildren(...fresh.children);
+        reloads += 1;
+      }
     } catch (error) {
-      // The next reconnect tries again.
+      // The next reconnect or period tries again.
     }
   }
+
+  function isOpen() {
+    return socket && socket.readyState === WebSocket.OPEN;
+  }
+
+  function showConnection() {
+    if (!isOpen()) return; // onclose says it is reconnecting
+    const stale = freshness.stale;
+    conn.textContent = stale ? L.stale : L.online;
+    conn.className = "badge text-bg-" + (stale ? "danger" : "success");
+    conn.dataset.state = stale ? "stale" : "live";
+  }
+
+  const freshness = window.liveFreshness({
+    beat: config.heartbeat_ms,
+    isOpen,
+    onStale: showConnection,
+    onFresh: () => { reloadRows(); showConnection(); },
+    catchUp: reloadRows,
+  });
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + config.ws);
     socket.onopen = () => {
       retry = 0;
-      conn.textContent = L.online;
-      conn.className = "badge text-bg-success";
+      freshness.reset();
+      showConnection();
       reloadRows();
     };
     socket.onmessage = (event) => {
       const message = JSON.parse(event.data);
-      if (message.type === "readiness") message.data.rows.forEach(applyRow);
+      if (message.type === "heartbeat") {
+        const wasStale = freshness.stale;
+        const gap = freshness.heard();
+        // A heartbeat missed but not yet stale: a readiness message may have been lost with it.
+        if (!wasStale && gap > 1.5 * freshness.beat) reloadRows();
+      } else if (message.type === "readiness") {
+        freshness.heard();
+        message.data.rows.forEach(applyRow);
+      }
     };
     socket.onclose = (event) => {
       conn.textContent = L.reconnecting;
       conn.className = "badge text-bg-warning";
+      conn.dataset.state = "reconnecting";
       if (event.code === 4403 || event.code === 4401) return;
       setTimeout(connect, Math.min(10000, 1000 * 2 ** retry++));
     };
   }
 
+  window.liveReadiness = { get stale() { return freshness.stale; }, get reloads() { return reloads; } };
   connect();
 })();

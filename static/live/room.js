@@ -523,11 +523,8 @@
 
   // A heartbeat comes every few seconds by the road the updates take, with the room's delta number.
   // Without one for three periods the page says its view is not up to date and asks for a snapshot
-  // each period; when they come back (or a number shows deltas were lost) it resyncs.
-  const BEAT = page.heartbeat_ms || 5000;
+  // each period; when they come back (or a number shows deltas were lost) it resyncs (live/freshness.js).
   const connText = $("conn").textContent;
-  let lastLive = Date.now();
-  let stale = false;
 
   function socketOpen() {
     return socket && socket.readyState === WebSocket.OPEN;
@@ -538,32 +535,25 @@
   }
 
   function showStale(on) {
-    stale = on;
     const badge = $("conn");
     badge.textContent = on ? L.stale : connText;
     badge.hidden = !on;
     badge.dataset.state = on ? "stale" : "live";
   }
 
-  function heard() {
-    lastLive = Date.now();
-    if (stale) {
-      showStale(false);
-      resync();
-    }
-  }
-
-  setInterval(() => {
-    if (ended || !socketOpen() || Date.now() - lastLive < 3 * BEAT) return;
-    if (!stale) showStale(true);
-    resync();
-    lastLive = Date.now() - 2 * BEAT;
-  }, 1000);
+  const freshness = window.liveFreshness({
+    beat: page.heartbeat_ms,
+    isOpen: socketOpen,
+    paused: () => ended,
+    onStale: () => showStale(true),
+    onFresh: () => { showStale(false); resync(); },
+    catchUp: resync,
+  });
 
   function connectSocket() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + page.ws);
-    socket.onopen = () => { socketRetry = 0; lastLive = Date.now(); showStale(false); };
+    socket.onopen = () => { socketRetry = 0; freshness.reset(); showStale(false); };
     socket.onmessage = (event) => applyMessage(JSON.parse(event.data));
     socket.onclose = (event) => {
       seq = null;
@@ -595,12 +585,12 @@
     const data = message.data;
     if (message.type === "test_call") { autoTestCall(data.bridge_points || []); return; }
     if (message.type === "heartbeat") {
-      const wasStale = stale;
-      heard();
+      const wasStale = freshness.stale;
+      freshness.heard();
       if (!wasStale && seq !== null && data.seq > seq) resync(); // deltas were lost
       return;
     }
-    if (message.type === "delta") heard();
+    if (message.type === "delta") freshness.heard();
     if (message.type === "snapshot") {
       rows.clear();
       data.participants.forEach((p) => rows.set(String(p.key), p));
@@ -968,7 +958,7 @@
   }
   window.liveRoom = {
     join, leave, stats, startShare, stopShare, get autoTest() { return autoTest; },
-    get rows() { return rows; }, get room() { return room; }, get publishers() { return publishers; }, get stale() { return stale; },
+    get rows() { return rows; }, get room() { return room; }, get publishers() { return publishers; }, get stale() { return freshness.stale; },
     get janusSession() { return janus && janus.getSessionId(); }, get ended() { return ended; },
     get sharing() { return !!share || sharePending; },
   };

@@ -126,3 +126,17 @@ def test_the_schema_documents_history_as_a_list_and_no_skipped_date_creation(cli
     assert not any(p["name"] in ("page", "search", "ordering") for p in history.get("parameters", []) if "name" in p)
     assert "post" not in schema["paths"]["/api/skipped-dates/"]
     assert "post" in schema["paths"]["/api/skipped-dates/{id}/readd/"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/cameras/?floor=99999999999999999999",  # a number filter beyond 64 bits (OverflowError on SQLite)
+        "/api/cameras/gaps/?site_id=99999999999999999999",
+        "/api/cameras/gaps/?site_id=%C2%B2",  # '²' is a digit to str.isdigit, not to int()
+    ],
+)
+def test_numbers_out_of_range_in_the_query_are_a_400(api, admin, url):
+    response = api(admin).get(url)
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["extra"]["fields"]

@@ -23,7 +23,8 @@ class BookingSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
 
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.filter(is_bookable=True))
     booked_by = serializers.StringRelatedField()
-    url = serializers.URLField(source="get_absolute_url", read_only=True)
+    # The page's path (relative: not a `uri`).
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
     confirm_holiday = serializers.BooleanField(
         write_only=True,
         required=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from common.api import ScopedSerializerMixin
@@ -98,6 +99,7 @@ class AgendaItemSerializer(serializers.ModelSerializer):
         return attrs
 
 
+@extend_schema_serializer(component_name="MeetingAgendaRow")  # live.api has its own AgendaRow
 class AgendaRowSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="item.pk")
     number = serializers.CharField()

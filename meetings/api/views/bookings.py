@@ -9,12 +9,12 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
+from rest_framework.serializers import BaseSerializer, IntegerField
 
 from common.api import ScopedModelViewSet
 from common.permissions import ModelPermissions
@@ -99,7 +99,7 @@ class BookingViewSet(ScopedModelViewSet):
         return self._decision(request, services.booking_cancel)
 
     @extend_schema(parameters=[s.FreeSlotQuerySerializer], responses=s.FreeSlotSerializer(many=True))
-    @action(detail=False, methods=["get"], url_path="free-slots")
+    @action(detail=False, methods=["get"], url_path="free-slots", pagination_class=None)
     def free_slots(self, request: Request) -> Response:
         """Free slots of at least `duration_minutes` per room between two dates."""
         query = s.FreeSlotQuerySerializer(
@@ -119,6 +119,7 @@ class BookingViewSet(ScopedModelViewSet):
         slots = [slot for _room, room_slots in found for slot in room_slots]
         return Response(s.FreeSlotSerializer(slots, many=True).data)
 
+    @extend_schema(responses=s.BookingSerializer(many=True))
     @action(detail=False, methods=["get"], url_path="awaiting-decision")
     def awaiting_decision(self, request: Request) -> Response:
         """Tentative bookings of the rooms I approve."""
@@ -148,12 +149,14 @@ class BookingSeriesViewSet(ScopedModelViewSet):
         self._check_scope(serializer)
         serializer.save(booked_by=self.request.user)
 
+    @extend_schema(request=None, responses=inline_serializer("SeriesCancelled", {"cancelled": IntegerField()}))
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Cancel every booking of the series that has not started."""
         count = services.booking_series_cancel(series=self.get_object(), user=request.user)
         return Response({"cancelled": count})
 
+    @extend_schema(request=None, responses=inline_serializer("SeriesApproved", {"approved": IntegerField()}))
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Confirm every tentative booking of the series (approvers of the room only)."""
@@ -177,7 +180,7 @@ class SkippedDateViewSet(ScopedModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise MethodNotAllowed("POST")
 
-    @extend_schema(request=None, responses=s.BookingSerializer)
+    @extend_schema(request=None, responses={201: s.BookingSerializer})
     @action(detail=True, methods=["post"])
     def readd(self, request: Request, pk: str | None = None) -> Response:
         """Book a skipped date after all, if the room is free now."""

@@ -11,7 +11,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.text import slugify
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -20,6 +21,7 @@ from rest_framework.response import Response
 
 from common.api import HistorySerializer, history_rows
 from common.files import serve_protected
+from common.openapi import PDF, XLSX, file_responses
 from common.permissions import ModelPermissions
 from common.scoping import scope_queryset
 from meetings.api.serializers import briefings as s
@@ -53,7 +55,8 @@ class BriefingViewSet(viewsets.GenericViewSet):
     permission_classes = (ActionPermissions,)
     action_perms: dict[str, tuple[str, ...]] = {}
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=HistorySerializer(many=True), filters=False, parameters=[])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Change history of the object (who, when, what)."""
         rows = history_rows(self.get_object())
@@ -109,6 +112,11 @@ class MeetingViewSet(
         data.pop("invited", None), data.pop("invite_group", None), data.pop("host_bridge_point", None)
         serializer.instance = services.meeting_update(meeting=serializer.instance, **data)
 
+    @extend_schema(
+        responses=inline_serializer(
+            "MeetingInvited", {"invited": serializers.IntegerField(), "total": serializers.IntegerField()}
+        )
+    )
     @action(detail=True, methods=["post"], serializer_class=s.InviteSerializer)
     def invite(self, request: Request, pk: str | None = None) -> Response:
         """Invite bridge points by id and/or a whole `invite_group` (all communes, mountain, coastal, island…)."""
@@ -121,6 +129,12 @@ class MeetingViewSet(
         created = services.meeting_invite(meeting=meeting, bridge_points=points)
         return Response({"invited": len(created), "total": meeting.invitations.count()}, status=status.HTTP_200_OK)
 
+    @extend_schema(
+        responses=inline_serializer(
+            "MeetingAgenda",
+            {"planned_end": serializers.DateTimeField(), "items": s.AgendaRowSerializer(many=True)},
+        )
+    )
     @action(detail=True, methods=["get"])
     def agenda(self, request: Request, pk: str | None = None) -> Response:
         """The numbered agenda with planned start and end times."""
@@ -133,6 +147,15 @@ class MeetingViewSet(
             }
         )
 
+    @extend_schema(
+        responses=inline_serializer(
+            "MeetingAttendance",
+            {
+                "counts": serializers.DictField(child=serializers.IntegerField()),
+                "sites": s.AttendanceRowSerializer(many=True),
+            },
+        )
+    )
     @action(detail=True, methods=["get"])
     def attendance(self, request: Request, pk: str | None = None) -> Response:
         """Per invited site: delegation state, roll call and attendance intervals (roll call and media)."""
@@ -145,6 +168,7 @@ class MeetingViewSet(
             }
         )
 
+    @extend_schema(responses=file_responses(XLSX))
     @action(detail=True, methods=["get"], url_path="attendance-xlsx")
     def attendance_xlsx(self, request: Request, pk: str | None = None) -> HttpResponse:
         meeting = self.get_object()
@@ -155,7 +179,8 @@ class MeetingViewSet(
         response["Content-Disposition"] = f'attachment; filename="attendance-{meeting.pk}.xlsx"'
         return response
 
-    @action(detail=True, methods=["get"], url_path="open-tasks")
+    @extend_schema(responses=s.MinutesTaskSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="open-tasks", pagination_class=None)
     def open_tasks(self, request: Request, pk: str | None = None) -> Response:
         """Tasks still open from earlier meetings for the sites invited to this one."""
         meeting = self.get_object()
@@ -344,6 +369,7 @@ class MinutesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Up
         """Draft → in review."""
         return self._transition(services.minutes_submit)
 
+    @extend_schema(request=s.ReasonSerializer, responses=s.MinutesSerializer)
     @action(detail=True, methods=["post"], url_path="return", serializer_class=s.ReasonSerializer)
     def return_to_draft(self, request: Request, pk: str | None = None) -> Response:
         """In review → draft, with the reviewer's reason."""
@@ -357,6 +383,7 @@ class MinutesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Up
         """In review → approved (immutable from then on)."""
         return self._transition(services.minutes_approve)
 
+    @extend_schema(request=s.ReasonSerializer, responses={201: s.MinutesSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
     def amend(self, request: Request, pk: str | None = None) -> Response:
         """Approved → a new draft version with the reason for the amendment."""
@@ -365,6 +392,7 @@ class MinutesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Up
         amendment = services.minutes_amend(minutes=self.get_object(), user=request.user, **data.validated_data)
         return Response(s.MinutesSerializer(amendment).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses=file_responses(PDF))
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The minutes as PDF in the Decree 30/2020 layout; drafts carry a watermark."""
@@ -405,6 +433,7 @@ class MinutesTaskViewSet(
         meeting = self.meeting_for_write(data.pop("meeting"))
         serializer.instance = services.task_create(meeting=meeting, user=self.request.user, **data)
 
+    @extend_schema(request=s.TaskCompleteSerializer, responses=s.MinutesTaskSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.TaskCompleteSerializer)
     def complete(self, request: Request, pk: str | None = None) -> Response:
         data = s.TaskCompleteSerializer(data=request.data)
@@ -412,6 +441,7 @@ class MinutesTaskViewSet(
         task = services.task_complete(task=self.get_object(), user=request.user, **data.validated_data)
         return Response(s.MinutesTaskSerializer(task, context=self.get_serializer_context()).data)
 
+    @extend_schema(request=s.ReasonSerializer, responses=s.MinutesTaskSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
     def reopen(self, request: Request, pk: str | None = None) -> Response:
         data = s.ReasonSerializer(data=request.data)
@@ -437,6 +467,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         meeting = self.meeting_for_write(data.pop("meeting"))
         serializer.instance = proposal_services.proposal_create(meeting=meeting, user=self.request.user, **data)
 
+    @extend_schema(request=s.ProposalAnswerSerializer, responses=s.ProposalSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.ProposalAnswerSerializer)
     def answer(self, request: Request, pk: str | None = None) -> Response:
         data = s.ProposalAnswerSerializer(data=request.data)
