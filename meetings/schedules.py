@@ -10,6 +10,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=5, hour="7-17"),
         "options": {"expires": 3000},
     },
+    "meetings-proposals-due": {
+        "task": "meetings.tasks.proposals_announce_due",
+        "schedule": crontab(minute=10, hour="7-17"),
+        "options": {"expires": 3000},
+    },
     # Meetings whose end passed unstarted become "not held" (or "ended" when recorded as held), and
     # the communes' requests to confirm delegations to meetings that have started leave their to-do lists.
     "meetings-close-past": {

@@ -14,6 +14,14 @@ def tasks_announce_due() -> int:
     return announce()
 
 
+@shared_task(acks_late=True, label=_("Reminders of proposals to answer"))
+def proposals_announce_due() -> int:
+    """Remind district offices of communes' proposals falling due and overdue (each notice once)."""
+    from meetings.services.notices import proposals_announce_due as announce
+
+    return announce()
+
+
 @shared_task(acks_late=True, ignore_result=True, label=_("Closing past meetings"))
 def meetings_close_past() -> int:
     """Close meetings whose end has passed unstarted (held or not held) and expire their delegation requests."""

@@ -105,6 +105,9 @@ class Proposal(TimeStampedModel):
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = acting_user_field(_("answered by"))
+    due_notified_on = models.DateField(
+        _("due notice sent on"), null=True, blank=True, editable=False, help_text=_("The last reminder sent.")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )

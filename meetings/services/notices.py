@@ -4,7 +4,8 @@ Who must act on a briefing, told through `notifications.notify` (in-app now, ema
 - a commune's officers when their bridge point is invited (confirm the delegation);
 - the leaders when minutes are submitted for approval;
 - the drafter when a leader returns the minutes to draft, with the reason;
-- a commune's officers when one of its tasks falls due (two days before) and again when it is overdue.
+- a commune's officers when one of its tasks falls due (two days before) and again when it is overdue;
+- a district office's members when a proposal it must answer falls due, and again when it is overdue.
 
 A request that can no longer be answered (a delegation to a meeting that has started or is over) is
 taken off the to-do lists by `delegation_requests_expire`.
@@ -20,13 +21,13 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts.roles import Role
-from meetings.models import Meeting, MeetingInvitation, Minutes, MinutesTask
+from meetings.models import DistrictOffice, Meeting, MeetingInvitation, Minutes, MinutesTask, Proposal
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from notifications.selectors import notification_recipients
@@ -35,7 +36,7 @@ from notifications.services import Text, notification_mark_done, notify
 if TYPE_CHECKING:
     from accounts.models import User
 
-# A task is announced this many days before it is due.
+# A task (or a proposal to answer) is announced this many days before it is due.
 TASK_DUE_NOTICE_DAYS = 2
 
 
@@ -164,6 +165,24 @@ def delegation_requests_expire(*, now: datetime | None = None) -> int:
     )
 
 
+def _due_to_announce(queryset: QuerySet, *, today: date) -> list:
+    """
+    The open rows of `queryset` (tasks or proposals: `due_on`, `due_notified_on`) to announce today:
+    due within TASK_DUE_NOTICE_DAYS and never announced, or overdue since their last notice. Locked
+    (skipping rows another run holds), so that two runs never announce one twice.
+    """
+    soon = today + timedelta(days=TASK_DUE_NOTICE_DAYS)
+    return list(
+        queryset.select_for_update(skip_locked=True, of=("self",))
+        .filter(due_on__lte=soon)
+        .filter(
+            Q(due_notified_on__isnull=True)  # never announced
+            | Q(due_on__lt=today, due_notified_on__lte=F("due_on"))  # overdue since the last notice
+        )
+        .order_by("due_on", "pk")
+    )
+
+
 @transaction.atomic
 def tasks_announce_due(*, today: date | None = None) -> int:
     """
@@ -172,16 +191,8 @@ def tasks_announce_due(*, today: date | None = None) -> int:
     day (or every hour) sends nothing new. Returns the number of tasks announced.
     """
     today = today or timezone.localdate()
-    soon = today + timedelta(days=TASK_DUE_NOTICE_DAYS)
-    tasks = list(
-        MinutesTask.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(status=MinutesTask.Status.OPEN, due_on__lte=soon)
-        .filter(
-            Q(due_notified_on__isnull=True)  # never announced
-            | Q(due_on__lt=today, due_notified_on__lte=F("due_on"))  # overdue since the last notice
-        )
-        .select_related("unit", "meeting")
-        .order_by("due_on", "pk")
+    tasks = _due_to_announce(
+        MinutesTask.objects.filter(status=MinutesTask.Status.OPEN).select_related("unit", "meeting"), today=today
     )
     if not tasks:
         return 0
@@ -203,3 +214,42 @@ def tasks_announce_due(*, today: date | None = None) -> int:
         )
     MinutesTask.objects.filter(pk__in=[t.pk for t in tasks]).update(due_notified_on=today)
     return len(tasks)
+
+
+@transaction.atomic
+def proposals_announce_due(*, today: date | None = None) -> int:
+    """
+    Remind the members of the office that must answer an open proposal, once when its answer falls due
+    within TASK_DUE_NOTICE_DAYS and once more when it is overdue (as `tasks_announce_due`). The notice
+    leaves their to-do lists when the proposal is answered. Returns the number of proposals announced.
+    """
+    today = today or timezone.localdate()
+    proposals = _due_to_announce(
+        Proposal.objects.filter(status=Proposal.Status.OPEN, office__is_active=True).select_related("unit", "office"),
+        today=today,
+    )
+    if not proposals:
+        return 0
+    members: dict[int, list[User]] = defaultdict(list)
+    for link in DistrictOffice.members.through.objects.filter(
+        districtoffice_id__in={p.office_id for p in proposals}, user__is_active=True
+    ).select_related("user"):
+        members[link.districtoffice_id].append(link.user)
+    for proposal in proposals:
+        if not members.get(proposal.office_id):
+            continue
+        if proposal.due_on < today:
+            title = gettext_lazy("Overdue answer to the proposal of %(unit)s: %(proposal)s")
+        else:
+            title = gettext_lazy("Answer the proposal of %(unit)s by %(due)s: %(proposal)s")
+        notify(
+            recipients=members[proposal.office_id],
+            kind=NotificationKind.PROPOSAL_TO_ANSWER,
+            title=Text(
+                title, unit=proposal.unit.name, proposal=str(proposal), due=proposal.due_on.strftime("%d/%m/%Y")
+            ),
+            body=proposal.text,
+            url=proposal.get_absolute_url(),
+        )
+    Proposal.objects.filter(pk__in=[p.pk for p in proposals]).update(due_notified_on=today)
+    return len(proposals)

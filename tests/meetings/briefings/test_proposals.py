@@ -14,6 +14,7 @@ from accounts.roles import Role
 from common.exceptions import ConflictError, PermissionDeniedError
 from meetings.models import DistrictOffice, Proposal
 from meetings.services import proposals as proposal_services
+from meetings.services.notices import proposals_announce_due
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from sites.models import AdministrativeUnit
@@ -154,6 +155,32 @@ def test_assigned_office_answers_and_commune_is_told(client, meeting, officer, o
     assert "Huyện bố trí 500 triệu đồng." in client.get(proposal.get_absolute_url()).content.decode()
     with pytest.raises(ConflictError):
         proposal_services.proposal_answer(proposal=proposal, user=member, answer="again")
+
+
+def test_the_office_is_reminded_once_when_the_answer_falls_due_and_once_when_it_is_late(meeting, office, tckh, member):
+    today = timezone.localtime(meeting.starts_at).date()  # the days after the briefing
+    soon = record(meeting, "tam-hai", tckh, office, due_on=today + timedelta(days=1), text="Đề nghị sửa đường ĐH5")
+    record(meeting, "tam-hai", tckh, office, due_on=today + timedelta(days=20))  # not yet
+    reminders = Notification.objects.filter(recipient=member, kind=NotificationKind.PROPOSAL_TO_ANSWER)
+    assert reminders.count() == 2  # the two notices of assignment
+
+    assert proposals_announce_due(today=today) == 1
+    assert proposals_announce_due(today=today) == 0  # the same day again: nothing new
+    notice = reminders.latest("pk")
+    assert "Đề nghị sửa đường ĐH5" in notice.title and "Tam Hải" in notice.title
+    assert notice.url == soon.get_absolute_url()
+    assert not Notification.objects.filter(recipient=office, kind=NotificationKind.PROPOSAL_TO_ANSWER).exists()
+
+    assert proposals_announce_due(today=today + timedelta(days=1)) == 0  # due today: already told
+    assert proposals_announce_due(today=today + timedelta(days=2)) == 1  # now late: once more
+    assert "Overdue" in reminders.latest("pk").title
+    assert proposals_announce_due(today=today + timedelta(days=3)) == 0
+    assert reminders.count() == 4
+
+    proposal_services.proposal_answer(proposal=soon, user=member, answer="Đã bố trí vốn.")
+    assert not reminders.filter(url=soon.get_absolute_url(), read_at__isnull=True).exists()  # off the to-do list
+    Proposal.objects.filter(pk=soon.pk).update(due_notified_on=None)
+    assert proposals_announce_due(today=today + timedelta(days=4)) == 0  # answered proposals are never announced
 
 
 def test_next_briefing_lists_open_proposals_of_invited_communes(client, office, host, tckh, member):
