@@ -93,6 +93,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--per-user", type=int, default=150)
+    parser.add_argument("--users", default="", help="comma-separated demo usernames (default: all)")
+    parser.add_argument("--csv", default="", help="write every page's row (user, url, p50, p95, queries, ratio) here")
     args = parser.parse_args()
     ensure_database()
     import django
@@ -117,7 +119,10 @@ def main() -> None:
 
     rows = []  # (user, url, p50, p95, queries)
     baseline: list[float] = []
+    wanted = {u for u in args.users.split(",") if u}
     for username, *_ in DEMO_USERS:
+        if wanted and username not in wanted:
+            continue
         user = User.objects.get(username=username)
         pages = discover(user, args.per_user)
         client = Client()
@@ -139,6 +144,15 @@ def main() -> None:
         print(f"{username}: {len(pages)} pages", flush=True)
 
     all_p95 = [r[3] for r in rows]
+    if args.csv:
+        import csv
+
+        base95 = pct(baseline, 0.95)
+        with open(args.csv, "w", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(["user", "url", "p50_ms", "p95_ms", "queries", "p95_over_baseline_p95"])
+            for user, url, p50, p95, q in sorted(rows, key=lambda r: -r[3]):
+                out.writerow([user, url, f"{p50:.1f}", f"{p95:.1f}", q, f"{p95 / base95:.2f}"])
     print(f"\n{len(rows)} page visits × {args.runs} runs; baseline (profile page) "
           f"p50 {statistics.median(baseline):.1f} ms, p95 {pct(baseline, 0.95):.1f} ms")  # fmt: skip
     print(f"pages: p50 of p50s {statistics.median(r[2] for r in rows):.1f} ms; p95 over pages "

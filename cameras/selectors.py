@@ -307,10 +307,16 @@ def site_zones(*, template: CoverageTemplate, floors: int) -> list[Zone]:
     return zones
 
 
+def coverage_sites(*, sites: QuerySet[Site]) -> QuerySet[Site]:
+    """The key sites among `sites` whose kind has a coverage template, by name (what the coverage page pages)."""
+    kinds = CoverageTemplate.objects.values("site_kind")
+    return sites.filter(is_key_site=True, kind__in=kinds).order_by("name", "pk")
+
+
 def coverage_for_sites(*, sites: QuerySet[Site]) -> list[SiteCoverage]:
     """The coverage of every key site in `sites` whose kind has a template. Three queries."""
     templates = {t.site_kind: t for t in CoverageTemplate.objects.prefetch_related("zones")}
-    key_sites = [s for s in sites.filter(is_key_site=True).order_by("name") if s.kind in templates]
+    key_sites = [s for s in sites.filter(is_key_site=True).order_by("name", "pk") if s.kind in templates]
     by_site: dict[int, list[Camera]] = defaultdict(list)
     for camera in (
         Camera.objects.filter(site__in=[s.pk for s in key_sites])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -14,6 +15,7 @@ from django.views import View, generic
 
 from cameras import filtersets, forms, imports, selectors, services, tables
 from cameras.models import Camera, CameraAlert, CameraIncident, CoverageTemplate, Recorder
+from common.datacache import cached_by_data
 from common.exceptions import ApplicationError
 from common.scoping import scope_queryset
 from common.views import (
@@ -26,6 +28,10 @@ from common.views import (
     ObjectViewMixin,
 )
 from sites.models import Site
+
+COVERAGE_PAGE_SIZE = 10
+# What the coverage of a site is made from (cached gap counts are kept until one of these changes).
+COVERAGE_MODELS = ["cameras.Camera", "cameras.CoverageTemplate", "cameras.ZoneRequirement", "sites.Site"]
 
 
 class DashboardView(ObjectViewMixin, generic.TemplateView):
@@ -216,21 +222,40 @@ class AlertAcknowledgeView(ObjectViewMixin, View):
 
 
 class CoverageView(ObjectViewMixin, generic.TemplateView):
-    """Each key site's required zones, the cameras covering them and the gaps (one site with ?site=)."""
+    """
+    Each key site's required zones, the cameras covering them and the gaps (one site with ?site=),
+    COVERAGE_PAGE_SIZE sites a page: a province has about 160 key sites and 10,000 cameras, and the
+    page with all of them weighed half a megabyte and took seconds (issue 18). The badge counts the
+    gaps of every site, kept in the cache until a camera, site or template changes.
+    """
 
     model = CoverageTemplate
     template_name = "cameras/coverage.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        sites = scope_queryset(Site.objects.all(), self.request.user)
+        user = self.request.user
+        sites = scope_queryset(Site.objects.all(), user)
         site_id = self.request.GET.get("site", "")
         if site_id.isdigit():
             sites = sites.filter(pk=int(site_id))
-        coverage = selectors.coverage_for_sites(sites=sites)
+        page = Paginator(selectors.coverage_sites(sites=sites), COVERAGE_PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        coverage = selectors.coverage_for_sites(sites=Site.objects.filter(pk__in=[s.pk for s in page]))
+        if page.paginator.num_pages == 1:
+            gap_count = sum(len(c.gaps) for c in coverage)
+        else:
+            gap_count = cached_by_data(
+                f"coverage-gaps:{user.pk}:{user.unit_id}:{site_id}",
+                depends_on=COVERAGE_MODELS,
+                seconds=300,
+                build=lambda: sum(len(c.gaps) for c in selectors.coverage_for_sites(sites=sites)),
+            )
         context.update(
             coverage=coverage,
-            gap_count=sum(len(c.gaps) for c in coverage),
+            page_obj=page,
+            gap_count=gap_count,
             templates=CoverageTemplate.objects.prefetch_related("zones"),
         )
         return context

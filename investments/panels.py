@@ -38,6 +38,15 @@ from sites.sections import SiteSection, register_site_section
 __all__ = ["allocation", "approval", "current_plan"]
 
 WAITING_SHOWN = 8
+# What the plan panels read: they are cached until one of these changes (dashboards.registry).
+PLAN_MODELS = [
+    "investments.InvestmentPlan",
+    "investments.Phase",
+    "investments.PlanLine",
+    "investments.Allocation",
+    "investments.Spending",
+    "sites.Site",
+]
 
 
 def _share(part: int, whole: int) -> float:
@@ -72,6 +81,8 @@ def progress_bar(row: FundingRow) -> dict[str, Any]:
     permission="investments.view_allocation",
     order=20,
     wide=True,
+    cache_seconds=300,
+    depends_on=PLAN_MODELS,
 )
 def allocation(request: HttpRequest) -> dict[str, Any] | None:
     year = timezone.localdate().year
@@ -101,6 +112,8 @@ def allocation(request: HttpRequest) -> dict[str, Any] | None:
     roles=[Role.LEADER],
     permission="investments.approve_investmentplan",
     order=30,
+    cache_seconds=300,
+    depends_on=[*PLAN_MODELS, "investments.PlanRevision"],
 )
 def approval(request: HttpRequest) -> dict[str, Any] | None:
     year = timezone.localdate().year

@@ -245,6 +245,9 @@ CACHES = {
         "KEY_PREFIX": "portal",
     }
 }
+# Slow figures (home panels, coverage gaps) are kept in the cache until the data they read changes
+# (common.datacache).
+DATA_CACHE = env.bool("DATA_CACHE", default=True)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

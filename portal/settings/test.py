@@ -35,6 +35,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+# Off in tests: the test database is rolled back and Redis is not, so a user of one test could be shown
+# figures cached by another with the same ids. Tests of the cache turn it on (the benches do too).
+DATA_CACHE = env.bool("DATA_CACHE", default=False)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
 # Tests assert the English message ids; the Vietnamese default is tested explicitly with
