@@ -50,8 +50,14 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         """True when the user belongs to one of the roles (group names)."""
-        return self.is_superuser or any(g.name in roles for g in self.groups.all())
+        return self.is_superuser or any(name in roles for name in self.role_names)
 
     @property
     def role_names(self) -> list[str]:
-        return [g.name for g in self.groups.all()]
+        """
+        The user's roles (group names), read once per instance like Django's permission cache: the
+        home page asked for them twice. `accounts.services.user_set_roles` forgets them.
+        """
+        if not hasattr(self, "_role_names"):
+            self._role_names = [g.name for g in self.groups.all()]
+        return list(self._role_names)

@@ -50,6 +50,7 @@ def roles_sync_after_migrate(**kwargs: Any) -> None:
 
 def user_set_roles(*, user: User, roles: list[str]) -> User:
     user.groups.set(Group.objects.filter(name__in=roles))
+    user.__dict__.pop("_role_names", None)
     return user
 
 

@@ -1,6 +1,8 @@
 """Coverage of key sites: zones from the template, which cameras cover them, and the gaps."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from accounts.roles import Role
@@ -127,3 +129,54 @@ def test_coverage_page(client, make_user, site):
     page = client.get("/cameras/coverage/")
     assert page.status_code == 200
     assert site.name in page.content.decode()
+
+
+def add_key_sites(n: int) -> None:
+    """`n` more key UBND headquarters without cameras: every zone of the template is a gap (5 each)."""
+    for _ in range(n):
+        site = SiteFactory(kind=SiteKind.UBND_HQ, is_key_site=True)
+        CameraFactory(site=site, floor=1, placement=Placement.HALL, camera_type=CameraType.DOME)
+
+
+def coverage_page(client, url="/cameras/coverage/"):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(captured)
+
+
+def test_coverage_page_is_paged_and_its_queries_do_not_grow(client, make_user, site, settings):
+    """
+    Issue 18: with a province's 160 key sites and 10,000 cameras the page weighed half a megabyte and
+    took seconds. It shows COVERAGE_PAGE_SIZE sites a page in the same number of queries whatever the
+    number of sites; the badge still counts the gaps of them all (6 at `site`, 5 at each other one).
+    """
+    from cameras.views import COVERAGE_PAGE_SIZE
+
+    settings.DATA_CACHE = True
+    client.force_login(make_user(Role.POLICE_OPERATOR))
+    add_key_sites(COVERAGE_PAGE_SIZE)  # two pages
+    client.get("/cameras/coverage/")  # the gap count is cached
+    first, before = coverage_page(client)
+    assert len(first.context["coverage"]) == COVERAGE_PAGE_SIZE
+    assert first.context["gap_count"] == 6 + 5 * COVERAGE_PAGE_SIZE
+    add_key_sites(2 * COVERAGE_PAGE_SIZE)
+    client.get("/cameras/coverage/")
+    again, after = coverage_page(client)
+    assert after == before
+    assert again.context["gap_count"] == 6 + 5 * 3 * COVERAGE_PAGE_SIZE
+    last, _ = coverage_page(client, "/cameras/coverage/?page=4")
+    assert len(last.context["coverage"]) == 1 and last.context["page_obj"].number == 4
+
+
+def test_cached_gap_count_follows_a_new_camera(client, make_user, site, settings):
+    """The gap count of every page is kept until a camera (or site, or template) changes."""
+    from cameras.views import COVERAGE_PAGE_SIZE
+
+    settings.DATA_CACHE = True
+    client.force_login(make_user(Role.POLICE_OPERATOR))
+    add_key_sites(COVERAGE_PAGE_SIZE)
+    assert coverage_page(client)[0].context["gap_count"] == 6 + 5 * COVERAGE_PAGE_SIZE
+    # The second gate camera closes the gate's gap at `site`.
+    CameraFactory(site=site, floor=1, placement=Placement.GATE, camera_type=CameraType.BULLET)
+    assert coverage_page(client)[0].context["gap_count"] == 5 + 5 * COVERAGE_PAGE_SIZE

@@ -9,6 +9,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -118,3 +120,37 @@ def test_report_queries_do_not_grow(client, held, leader, office, host, django_a
     other.invitations.update(expected_headcount=4)
     with django_assert_max_num_queries(len(before)):
         client.get(url)
+
+
+def savings_panel(response):
+    return next(p.context for p in response.context["panels"] if p.panel.key == "meetings.savings")
+
+
+def test_home_panel_is_cached_until_a_roll_call_changes(client, held, leader, office, settings):
+    """
+    Issue 18: on a province the savings panel reads a year of invitations (seconds). The leaders' home
+    keeps it in the cache (common.datacache): the next view does not read the invitations again, and
+    a roll call recorded afterwards shows at once.
+    """
+    settings.DATA_CACHE = True
+    client.force_login(leader)
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get("/")
+    with CaptureQueriesContext(connection) as warm:
+        second = client.get("/")
+    assert any("call_headcount" in q["sql"] for q in cold.captured_queries)
+    assert not any("call_headcount" in q["sql"] for q in warm.captured_queries)
+    # The cached panels (savings, plans, equipment value) leave the leaders' home within the issue's 30 queries.
+    assert len(warm) < len(cold) and len(warm) <= 30
+    assert savings_panel(second)["report"].total == savings_panel(first)["report"].total
+    assert savings_panel(second)["report"].total.trips == 2
+
+    RollCall.objects.create(
+        meeting=held,
+        bridge_point=invitation_of(held, "tam-giang").bridge_point,
+        status="present",
+        headcount=4,
+        recorded_by=office,
+    )
+    third = client.get("/")
+    assert savings_panel(third)["report"].total.person_trips == 3 + 4
