@@ -163,7 +163,9 @@ class InvestmentPlanDetailView(ObjectDetailView):
         plan, user = self.object, self.request.user
         lines = scope_queryset(PlanLine.objects.filter(plan=plan).select_related("site", "item", "phase"), user)
         table = tables.PlanLineTable(lines)
-        RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
+        # 25 lines a page: a plan with a line for every site has hundreds, and drawing the table's
+        # cells was most of the page's time (issue 18); the totals above count them all.
+        RequestConfig(self.request, paginate={"per_page": 25}).configure(table)
         funding = plan_funding(plan=plan)
         context.update(
             totals=plan_totals(plan=plan),

@@ -104,15 +104,7 @@ def proposals_per_office(request: HttpRequest) -> dict[str, Any]:
     order=18,
     # A year of the province's briefings (about ten thousand invitations) takes a few hundred ms.
     cache_seconds=300,
-    depends_on=[
-        "meetings.Meeting",
-        "meetings.MeetingInvitation",
-        "meetings.RollCall",
-        "sites.Site",
-        "sites.Room",
-        "sites.BridgePoint",
-        "sites.AdministrativeUnit",
-    ],
+    depends_on=savings_selectors.SAVINGS_MODELS,
 )
 def savings(request: HttpRequest) -> dict[str, Any]:
     """Three queries: the year's invitations with their roll calls, their sites, their meetings."""

@@ -192,6 +192,32 @@ def savings_report(*, user: User, year: int | None = None, now: datetime | None 
     )
 
 
+# What a report is made from: it is kept in the cache until one of these changes (common.datacache),
+# five minutes at most (a briefing that starts joins the report then).
+SAVINGS_MODELS = [
+    "meetings.Meeting",
+    "meetings.MeetingInvitation",
+    "meetings.RollCall",
+    "sites.Site",
+    "sites.Room",
+    "sites.BridgePoint",
+    "sites.AdministrativeUnit",
+]
+
+
+def savings_report_cached(*, user: User, year: int | None = None) -> SavingsReport:
+    """`savings_report`, kept in the cache per user (what they may see) and year until its data changes."""
+    from common.datacache import cached_by_data
+
+    year = year or timezone.localdate().year
+    return cached_by_data(
+        f"savings:{user.pk}:{user.unit_id}:{year}",
+        depends_on=SAVINGS_MODELS,
+        seconds=300,
+        build=lambda: savings_report(user=user, year=year),
+    )
+
+
 def savings_years(*, today: date | None = None) -> list[int]:
     today = today or timezone.localdate()
     return list(range(today.year, today.year - 5, -1))

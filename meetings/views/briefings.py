@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -824,6 +825,9 @@ class LeaderDashboardView(BriefingMixin, generic.TemplateView):
 #
 
 
+SAVINGS_MEETINGS_PER_PAGE = 25
+
+
 class SavingsMixin(BriefingMixin):
     required = ("meetings.view_meeting", "meetings.view_rollcall")
 
@@ -837,7 +841,7 @@ class SavingsMixin(BriefingMixin):
         return year
 
     def get_report(self) -> savings_selectors.SavingsReport:
-        return savings_selectors.savings_report(user=self.request.user, year=self.get_year())
+        return savings_selectors.savings_report_cached(user=self.request.user, year=self.get_year())
 
 
 class SavingsReportView(SavingsMixin, generic.TemplateView):
@@ -847,8 +851,11 @@ class SavingsReportView(SavingsMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         report = self.get_report()
+        # A province holds about 600 briefings a year: the list is paged (issue 18).
+        meetings = Paginator(report.meetings, SAVINGS_MEETINGS_PER_PAGE).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             report=report,
+            meetings=meetings,
             chart=report.chart,
             years=savings_selectors.savings_years(),
             rates_per_km=settings.TRAVEL_ALLOWANCE_PER_KM,

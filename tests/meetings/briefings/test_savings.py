@@ -154,3 +154,32 @@ def test_home_panel_is_cached_until_a_roll_call_changes(client, held, leader, of
     )
     third = client.get("/")
     assert savings_panel(third)["report"].total.person_trips == 3 + 4
+
+
+def test_report_page_pages_the_briefings_and_keeps_the_report_until_a_roll_call(
+    client, held, leader, office, host, settings
+):
+    """
+    Issue 18: a province's year (about 600 briefings, ten thousand invitations) took seconds to add
+    up and to draw. The report is kept in the cache until its data changes; the briefings are listed
+    SAVINGS_MEETINGS_PER_PAGE at a time.
+    """
+    from meetings.views.briefings import SAVINGS_MEETINGS_PER_PAGE
+
+    settings.DATA_CACHE = True
+    client.force_login(leader)
+    url = reverse("meetings:briefing_savings")
+    first = client.get(url)
+    assert [m.meeting for m in first.context["meetings"]] == [held]
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    assert not any("call_headcount" in q["sql"] for q in warm.captured_queries)
+    RollCall.objects.create(
+        meeting=held, bridge_point=invitation_of(held, "tam-giang").bridge_point, status="absent", recorded_by=office
+    )
+    assert client.get(url).context["report"].total.trips == 1  # Tam Giang absent: only Tam Hải's trip is left
+    for n in range(SAVINGS_MEETINGS_PER_PAGE):
+        make_meeting(office, host, starts_in=timedelta(hours=-5 - 2 * n), title=f"Giao ban {n}")
+    page = client.get(url).context["meetings"]
+    assert len(page) == SAVINGS_MEETINGS_PER_PAGE and page.paginator.count == SAVINGS_MEETINGS_PER_PAGE + 1
+    assert len(client.get(url, {"page": 2}).context["meetings"]) == 1
