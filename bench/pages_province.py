@@ -29,6 +29,8 @@ sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_province")
 os.environ.setdefault("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+# The cache of slow figures (common.datacache) is on in production; the test settings turn it off.
+os.environ.setdefault("DATA_CACHE", "1")
 
 P95_TARGET_MS, QUERY_TARGET = 100, 30
 
