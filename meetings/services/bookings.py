@@ -215,7 +215,6 @@ def _ensure_bookable(room: Room) -> None:
         raise ApplicationError(_("%(room)s is not open for booking.") % {"room": room.name})
 
 
-@transaction.atomic
 def booking_create(
     *,
     room: Room,
@@ -230,7 +229,47 @@ def booking_create(
     """
     Book a room: confirmed at once when it keeps to the room's policy, tentative otherwise.
     `allow_past` records a booking after the fact (a meeting entered once it was held).
+
+    Called outside a transaction (a booking form, the API), the booking is made in its own
+    transaction without a savepoint around the insert: when a concurrent booking wins the slot,
+    PostgreSQL's exclusion constraint fails the insert, the transaction is rolled back and the winner
+    is read after it. Two statements fewer on every booking (issue 18: p95 on 20,000 bookings).
+    Inside a caller's transaction (a series, a meeting) a savepoint keeps that transaction usable.
     """
+    kwargs = {
+        "room": room,
+        "title": title,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "booked_by": booked_by,
+        "notes": notes,
+        "series": series,
+        "allow_past": allow_past,
+    }
+    if transaction.get_connection().in_atomic_block:
+        return _booking_create(guarded=True, **kwargs)
+    try:
+        return _booking_create(guarded=False, **kwargs)
+    except IntegrityError as exc:
+        if not _is_overlap_violation(exc):
+            raise
+        _ensure_free(room_id=room.pk, starts_at=starts_at, ends_at=ends_at)
+        raise ConflictError(_("The room was booked by someone else at the same moment; please try again.")) from exc
+
+
+@transaction.atomic
+def _booking_create(
+    *,
+    room: Room,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    booked_by: User,
+    notes: str,
+    series: BookingSeries | None,
+    allow_past: bool,
+    guarded: bool,
+) -> Booking:
     _validate_times(starts_at, ends_at, allow_past=allow_past)
     _ensure_bookable(room)
     _ensure_free(room_id=room.pk, starts_at=starts_at, ends_at=ends_at)
@@ -246,7 +285,10 @@ def booking_create(
         status=_status_for(policy, starts_at, ends_at),
     )
     booking._history_user = booked_by  # outside a request (API threads, tasks) too
-    _save_guarded(booking)
+    if guarded:
+        _save_guarded(booking)
+    else:
+        booking.save()
     if booking.status == Booking.Status.TENTATIVE:
         _notify_approvers([booking], booked_by=booked_by)
     return booking

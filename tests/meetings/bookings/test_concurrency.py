@@ -61,3 +61,31 @@ def test_fifty_concurrent_conflicting_bookings_exactly_one_wins(room, staff, mon
     assert winner.pk == wins[0]
     assert all(exc.extra["conflicting_booking"]["id"] == winner.pk for exc in conflicts)
     assert all(winner.title in exc.message for exc in conflicts)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_made_outside_a_transaction_needs_no_savepoint(room, staff, monday):
+    """
+    Issue 18 (booking create p95 on 20,000 bookings): a booking made in its own transaction (a form,
+    the API) is checked and inserted without a savepoint around the insert, and in the same number
+    of statements however many bookings the room has; a loser of a race still learns the winner
+    (the test above).
+    """
+    from django.test.utils import CaptureQueriesContext
+
+    def create(hour: int) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            services.booking_create(
+                room=room,
+                title=f"Họp {hour}",
+                starts_at=local(monday, hour, 0),
+                ends_at=local(monday, hour, 30),
+                booked_by=staff,
+            )
+        return [q["sql"] for q in captured.captured_queries]
+
+    first = create(8)
+    assert not any(sql.upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) for sql in first)
+    for hour in range(9, 16):
+        create(hour)
+    assert len(create(16)) == len(first)
