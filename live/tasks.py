@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from common.locks import held_lock
-from integrations.janus.errors import JanusUnavailableError
+from integrations.janus.errors import JanusUnavailableError, RoomNotFoundError
 
 RECONCILE_LOCK = "live:reconcile-lock"
 
@@ -144,3 +144,21 @@ def test_calls_request() -> None:
     from live.services import test_calls_request as request
 
     request()
+
+
+@shared_task(
+    **{**RETRY, "autoretry_for": (JanusUnavailableError, RoomNotFoundError)}, label=_("Starting a meeting's recording")
+)
+def recording_start(meeting_id: int) -> None:
+    """The meeting started: its room, opened early, records from now on (retried until the room exists)."""
+    from live.services.recording import recording_start as start
+
+    start(meeting_id=meeting_id)
+
+
+@shared_task(acks_late=True, ignore_result=True, label=_("Processing a meeting's recording"))
+def recordings_process(meeting_id: int) -> None:
+    """After the meeting: the per-site files and the programme, from Janus's raw recording."""
+    from live.services.recording import recordings_process as process
+
+    process(meeting_id=meeting_id)

@@ -117,6 +117,7 @@ class MeetingStartApi(MeetingMixin, APIView):
             meeting=self.get_meeting(request, meeting_id),
             user=request.user,
             confirm_unapproved_booking=bool(request.data.get("confirm_unapproved_booking")),
+            confirm_without_recording=bool(request.data.get("confirm_without_recording")),
         )
         return Response(selectors.meeting_row(meeting))
 

@@ -6,7 +6,7 @@ with fast password hashing and an isolated Redis database.
 import os
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import BASE_DIR, DATABASES, env
+from portal.settings.base import BASE_DIR, DATABASES, Path, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A file database, not :memory:, so that threads in concurrency tests share it.
@@ -35,6 +35,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+RECORDINGS_ROOT = Path(env("RECORDINGS_ROOT", default=str(BASE_DIR / "var" / "test-recordings")))
+RECORDING_PROGRAMME_SIZE = "640x360"
+RECORDING_X264_PRESET = "ultrafast"
+RECORDING_MIN_FREE_BYTES = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
 # Tests assert the English message ids; the Vietnamese default is tested explicitly with

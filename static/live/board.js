@@ -127,6 +127,8 @@
       statusBadge.className = "badge text-bg-" + (meeting.status === "live" ? "success" : "secondary");
       if (startBtn) startBtn.hidden = meeting.status !== "scheduled";
       if (endBtn) endBtn.hidden = meeting.status !== "live";
+      const recording = document.getElementById("recording-badge");
+      if (recording) recording.hidden = !meeting.recording;
     }
   }
 
