@@ -162,3 +162,11 @@ def recordings_process(meeting_id: int) -> None:
     from live.services.recording import recordings_process as process
 
     process(meeting_id=meeting_id)
+
+
+@shared_task(ignore_result=True, label=_("Deleting expired recordings"))
+def recordings_expire() -> None:
+    """Daily: delete the recordings past their retention period (audited)."""
+    from live.archive import recordings_expire as expire
+
+    expire()
