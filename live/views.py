@@ -385,6 +385,13 @@ class ArchiveMixin(LoginRequiredMixin, PermissionRequiredMixin):
     permission_required = "meetings.view_meeting"
     raise_exception = True
 
+    def handle_no_permission(self) -> Any:
+        if not self.request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_no_permission()
+
     def get_meeting(self) -> Meeting:
         from meetings.selectors.briefings import meeting_get_for_user
 
