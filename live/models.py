@@ -356,5 +356,7 @@ class Recording(TimeStampedModel):
         for before, after in zip(self.segments, self.segments[1:], strict=False):
             gap = after["offset"] - (before["offset"] + before["duration"])
             if gap > 0.5:
-                found.append({"offset": before["offset"] + before["duration"], "seconds": gap})
+                at = int(before["offset"] + before["duration"])
+                clock = f"{at // 3600}:{at % 3600 // 60:02d}:{at % 60:02d}"
+                found.append({"offset": before["offset"] + before["duration"], "seconds": gap, "clock": clock})
         return found
