@@ -156,7 +156,14 @@ def recording_start(meeting_id: int) -> None:
     start(meeting_id=meeting_id)
 
 
-@shared_task(acks_late=True, ignore_result=True, label=_("Processing a meeting's recording"))
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    # Far above the portal's 5-minute default: the programme of a 2-hour briefing takes about as long.
+    time_limit=settings.RECORDING_TASK_TIME_LIMIT,
+    soft_time_limit=settings.RECORDING_TASK_TIME_LIMIT - 60,
+    label=_("Processing a meeting's recording"),
+)
 def recordings_process(meeting_id: int) -> None:
     """After the meeting: the per-site files and the programme, from Janus's raw recording."""
     from live.services.recording import recordings_process as process

@@ -433,6 +433,10 @@ RECORDING_PROGRAMME_SIZE: str = env("RECORDING_PROGRAMME_SIZE", default="1280x72
 RECORDING_X264_PRESET: str = env("RECORDING_X264_PRESET", default="veryfast")
 # Keep Janus's raw .mjr files after the post-processing (to redo it); off: the files are the record.
 RECORDING_KEEP_RAW: bool = env.bool("RECORDING_KEEP_RAW", default=False)
+# janus-pp-rec and ffmpeg run at this nice level (0: as the worker): the live rooms come first.
+RECORDING_NICE: int = env.int("RECORDING_NICE", default=10)
+# Post-processing a long briefing takes about its length (bench/recording.py): its task's own limit.
+RECORDING_TASK_TIME_LIMIT: int = env.int("RECORDING_TASK_TIME_LIMIT", default=8 * 3600)
 # Retention: recordings are kept this long after the meeting; those of a meeting whose minutes were
 # never approved, this long.
 RECORDING_KEEP_DAYS: int = env.int("RECORDING_KEEP_DAYS", default=5 * 365)

@@ -351,3 +351,18 @@ def test_recording_on_by_default_shown_while_live_and_off_when_the_host_says(api
     )
     assert meeting_row(other)["recording"] is False
     assert "record" not in _room_spec(services.room_prepare(meeting=other)).to_body()
+
+
+def test_processing_without_media_fails_with_its_reason(ended, recordings_root):
+    """Raw files that hold no media (a publisher that never sent a packet) give a FAILED row that says why."""
+    require(shutil.which("janus-pp-rec"), "janus-pp-rec (scripts/install.sh)")
+    from live.services.recording import raw_folder, recording_queue, recordings_process
+
+    raw = raw_folder(ended.meeting.pk)
+    raw.mkdir(parents=True)
+    (raw / "videoroom-1-user-2-1700000000000000-audio-0.mjr").write_bytes(b"MJR00002\x00\x00not a recording")
+    recording_queue(meeting_id=ended.meeting.pk)
+    assert Recording.objects.get(meeting=ended.meeting).status == "pending"
+    programme = recordings_process(meeting_id=ended.meeting.pk)
+    assert programme.status == "failed" and "Nothing was recorded" in programme.error
+    assert raw.exists()  # kept: nothing was made from it
