@@ -118,6 +118,7 @@ def meeting_row(meeting: Meeting) -> dict[str, Any]:
         "status": meeting.status,
         "room_status": room.status if room else None,
         "recording": meeting.record and meeting.status == Meeting.Status.LIVE,
+        "record": meeting.record,
     }
 
 

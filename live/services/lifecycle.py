@@ -176,3 +176,18 @@ def meeting_end(*, meeting: Meeting, user: User) -> Meeting:
     meeting_id = meeting.pk
     transaction.on_commit(lambda: room_close_task.delay(meeting_id=meeting_id))
     return meeting
+
+
+@transaction.atomic
+def meeting_record_set(*, meeting: Meeting, user: User, record: bool) -> Meeting:
+    """The host turns the recording of a meeting on or off before it starts (b21); the boards follow."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != Meeting.Status.SCHEDULED:
+        raise ConflictError(
+            _("Recording is turned on or off before the meeting starts."), extra={"status": meeting.status}
+        )
+    if meeting.record != record:
+        meeting.record = record
+        meeting.save(update_fields=["record", "updated_at"])
+        delta_on_commit(meeting=meeting, room=VideoRoom.objects.filter(meeting=meeting).first(), meeting_changed=True)
+    return meeting

@@ -366,3 +366,17 @@ def test_processing_without_media_fails_with_its_reason(ended, recordings_root):
     programme = recordings_process(meeting_id=ended.meeting.pk)
     assert programme.status == "failed" and "Nothing was recorded" in programme.error
     assert raw.exists()  # kept: nothing was made from it
+
+
+def test_the_host_turns_recording_off_before_the_start_only(api, startable, make_user):
+    host, leader = api(make_user(Role.HOST)), api(make_user(Role.LEADER))
+    url = f"/api/live/meetings/{startable.meeting.pk}/"
+    assert leader.post(url + "recording/", {"record": False}, format="json").status_code == 403
+    off = host.post(url + "recording/", {"record": False}, format="json")
+    assert off.status_code == 200 and off.json()["record"] is False
+    assert Meeting.objects.get(pk=startable.meeting.pk).record is False
+    started = host.post(url + "start/").json()
+    assert started["recording"] is False
+    late = host.post(url + "recording/", {"record": True}, format="json")
+    assert late.status_code == 409
+    assert Meeting.objects.get(pk=startable.meeting.pk).record is False
