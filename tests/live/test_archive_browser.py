@@ -15,7 +15,7 @@ from accounts.roles import Role
 from live.models import LiveAction
 from meetings.models import FloorTurn
 from tests.browser import page_as, wait_until
-from tests.live.conftest import session_cookie
+from tests.live.conftest import session_cookie, wait_for
 from tests.live.test_recording_archive import add_recordings
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,3 +78,38 @@ def test_archive_plays_and_chapters_seek(browser, portal_server, make_briefing, 
             page.screenshot(path=str(SHOTS / f"archive-{width}.png"), full_page=True)
         finally:
             page.context.close()
+
+
+def test_board_recording_switch_and_badge(browser, portal_server, briefing, make_user, settings):
+    """The host turns recording off and on from the board before the start; once live, it says it records."""
+    from live.models import MediaServer
+    from meetings.models import Meeting
+
+    settings.LANGUAGE_CODE = "vi"
+    MediaServer.objects.create(name="b", server_name="janus-b", api_url="http://127.0.0.1:1/janus")
+    host = make_user(Role.HOST)
+    SHOTS.mkdir(exist_ok=True)
+    page = page_as(
+        browser, portal_server.url, session_cookie(host), locale="vi-VN", viewport={"width": 1280, "height": 700}
+    )
+    try:
+        page.goto(f"{portal_server.url}/live/meetings/{briefing.meeting.pk}/board/")
+        toggle = page.get_by_role("switch", name="Ghi hình cuộc họp")
+        assert toggle.is_checked() and page.locator("[data-testid=recording]").is_hidden()
+        toggle.click()
+        wait_for(
+            lambda: Meeting.objects.get(pk=briefing.meeting.pk).record is False,
+            timeout=10,
+            message="the switch did not turn recording off",
+        )
+        toggle.click()
+        wait_for(lambda: Meeting.objects.get(pk=briefing.meeting.pk).record, timeout=10, message="not back on")
+        page.locator("#btn-start").click()
+        page.locator("[data-testid=recording]").wait_for(state="visible", timeout=15000)
+        assert page.locator("[data-testid=recording]").inner_text().endswith("Đang ghi hình")
+        assert page.locator("#record-switch").is_hidden()
+        for width in (1280, 800):
+            page.set_viewport_size({"width": width, "height": 700})
+            page.screenshot(path=str(SHOTS / f"board-{width}.png"))
+    finally:
+        page.context.close()
