@@ -380,3 +380,27 @@ def test_the_host_turns_recording_off_before_the_start_only(api, startable, make
     late = host.post(url + "recording/", {"record": True}, format="json")
     assert late.status_code == 409
     assert Meeting.objects.get(pk=startable.meeting.pk).record is False
+
+
+@pytest.mark.janus
+def test_a_room_opened_early_starts_recording_at_the_start(janus, startable, recordings_root, make_user, api):
+    """The usual path: the room exists for the test calls (not recording); the start turns recording on."""
+    from integrations.janus import JanusClient
+    from live.services.placement import room_provision
+    from live.services.recording import recording_start
+    from tests.janus_server import ADMIN_KEY, API_SECRET
+    from tests.live.conftest import media_server_for
+
+    MediaServer.objects.update(is_enabled=False)
+    media_server_for(janus)
+    room = room_provision(meeting_id=startable.meeting.pk)
+
+    def record_flag() -> bool:
+        with JanusClient(janus.url, api_secret=API_SECRET, admin_key=ADMIN_KEY) as client:
+            rooms = client.videoroom({"request": "list", "admin_key": ADMIN_KEY})["list"]
+            return next(r for r in rooms if r["room"] == room.room_id)["record"]
+
+    assert room.status == "active" and record_flag() is False
+    assert api(make_user(Role.HOST)).post(f"/api/live/meetings/{startable.meeting.pk}/start/").status_code == 200
+    recording_start(meeting_id=startable.meeting.pk)  # what the task does after the start commits
+    assert record_flag() is True
