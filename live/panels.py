@@ -98,7 +98,7 @@ def not_ready(site_ids: list[int]) -> dict[int, tuple[int, str]]:
     key="live.recordings",
     title=gettext_lazy("Recordings: storage used"),
     template="live/panels/recordings.html",
-    roles=[Role.ADMINISTRATOR, Role.TECHNICIAN],
+    roles=[Role.ADMINISTRATOR],
     permission="live.view_recording",
     order=60,
 )
