@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('live', '0004_media_server_failover'),
-        ('meetings', '0012_meeting_record'),
+        ('meetings', '0013_meeting_record'),
         ('sites', '0002_site_travel'),
     ]
 
@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='liveaction',
             name='action',
-            field=models.CharField(choices=[('start', 'Started the meeting'), ('mute', 'Muted a site'), ('unmute', 'Unmuted a site'), ('drop', 'Dropped a site'), ('end', 'Ended the meeting'), ('floor_give', 'Gave the floor'), ('floor_take', 'Took the floor back'), ('agenda', 'Moved to an agenda item'), ('floor_mode', 'Changed how the floor runs'), ('impostor', 'Refused a participant that was not who it claimed'), ('no_recording', 'Started without recording (low disk)'), ('rec_deleted', 'Deleted an expired recording')], max_length=16, verbose_name='action'),
+            field=models.CharField(choices=[('start', 'Started the meeting'), ('mute', 'Muted a site'), ('unmute', 'Unmuted a site'), ('drop', 'Dropped a site'), ('end', 'Ended the meeting'), ('floor_give', 'Gave the floor'), ('floor_take', 'Took the floor back'), ('agenda', 'Moved to an agenda item'), ('floor_mode', 'Changed how the floor runs'), ('impostor', 'Refused a participant that was not who it claimed'), ('failover', 'Moved to another media server'), ('no_recording', 'Started without recording (low disk)'), ('rec_deleted', 'Deleted an expired recording')], max_length=16, verbose_name='action'),
         ),
         migrations.CreateModel(
             name='Recording',

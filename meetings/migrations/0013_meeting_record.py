@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0011_proposals'),
+        ('meetings', '0012_proposal_due_notified_on'),
     ]
 
     operations = [
