@@ -10,12 +10,17 @@ location aliased to MEDIA_ROOT); with "sendfile" (Apache mod_xsendfile, lighttpd
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.encoding import iri_to_uri
+from django.utils.http import http_date
 
 
 def serve_protected(file: FieldFile, *, filename: str) -> HttpResponse:
@@ -31,4 +36,106 @@ def serve_protected(file: FieldFile, *, filename: str) -> HttpResponse:
         response["X-Sendfile"] = file.path
     else:
         raise ValueError(f"PROTECTED_MEDIA_SERVER must be '', 'nginx' or 'sendfile', not {server!r}")
+    return response
+
+
+#
+# Files sent with HTTP Range (the recordings' video players seek with it)
+#
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+CHUNK = 64 * 1024
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
+    """
+    The (first, last) bytes a `Range` header asks for, or None to send the whole file (no header, a
+    unit other than bytes, several ranges, a malformed one: RFC 9110 §14.2 lets a server ignore them),
+    or False when the range is unsatisfiable (it starts past the end: 416).
+    """
+    match = _RANGE.match((header or "").strip())
+    if match is None:
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # the last N bytes
+        length = int(last)
+        if length == 0 or size == 0:
+            return False
+        return max(0, size - length), size - 1
+    start = int(first)
+    end = int(last) if last else size - 1
+    if last and end < start:
+        return None
+    if start >= size:
+        return False
+    return start, min(end, size - 1)
+
+
+def _file_chunks(path: Path, start: int, length: int) -> Iterator[bytes]:
+    with path.open("rb") as file:
+        file.seek(start)
+        while length > 0:
+            chunk = file.read(min(CHUNK, length))
+            if not chunk:
+                return
+            length -= len(chunk)
+            yield chunk
+
+
+def serve_ranged(
+    request: HttpRequest,
+    path: Path,
+    *,
+    relative: str,
+    content_type: str,
+    filename: str,
+    as_attachment: bool = False,
+) -> HttpResponseBase:
+    """
+    A file under RECORDINGS_ROOT (`relative` to it) for a user the caller has checked, with HTTP Range:
+    206 and its Content-Range for one byte range, 416 for a range past the end, 200 otherwise. An
+    `If-Range` that no longer matches (the file changed) gets the whole file. With
+    PROTECTED_MEDIA_SERVER the web server sends it (and answers the ranges itself).
+    """
+    disposition = "attachment" if as_attachment else "inline"
+    server = settings.PROTECTED_MEDIA_SERVER
+    if server:
+        response = HttpResponse(content_type=content_type)
+        response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+        if server == "nginx":
+            response["X-Accel-Redirect"] = iri_to_uri(settings.PROTECTED_RECORDINGS_PREFIX + quote(relative))
+        elif server == "sendfile":
+            response["X-Sendfile"] = str(path)
+        else:
+            raise ValueError(f"PROTECTED_MEDIA_SERVER must be '', 'nginx' or 'sendfile', not {server!r}")
+        return response
+    stat = path.stat()
+    size = stat.st_size
+    etag = f'"{size:x}-{int(stat.st_mtime):x}"'
+    modified = http_date(stat.st_mtime)
+    wanted = byte_range(request.headers.get("Range"), size)
+    if_range = request.headers.get("If-Range")
+    if wanted is not None and if_range and if_range.strip() not in (etag, modified):
+        wanted = None
+    response: HttpResponseBase
+    if wanted is False:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+    elif wanted is None:
+        response = FileResponse(path.open("rb"), content_type=content_type)
+        response["Content-Length"] = str(size)
+    else:
+        start, end = wanted
+        response = StreamingHttpResponse(_file_chunks(path, start, end - start + 1), status=206)
+        response["Content-Type"] = content_type
+        response["Content-Length"] = str(end - start + 1)
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = etag
+    response["Last-Modified"] = modified
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    # Private: the file is only for users the portal let through; no shared cache keeps it.
+    response["Cache-Control"] = "private, max-age=3600"
     return response

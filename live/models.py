@@ -263,6 +263,8 @@ class LiveAction(models.Model):
         FLOOR_MODE = "floor_mode", _("Changed how the floor runs")
         IMPOSTOR = "impostor", _("Refused a participant that was not who it claimed")
         FAILOVER = "failover", _("Moved to another media server")
+        NO_RECORDING = "no_recording", _("Started without recording (low disk)")
+        RECORDING_DELETED = "rec_deleted", _("Deleted an expired recording")
 
     meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="live_actions")
     action = models.CharField(_("action"), max_length=16, choices=Action)
@@ -286,3 +288,75 @@ class LiveAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.target}"
+
+
+class Recording(TimeStampedModel):
+    """
+    A file of a meeting's recording (b21), made after the meeting from Janus's raw streams: the
+    programme (the chair's video with every site's audio, as the meeting sounded) or one site's own
+    audio and video. `path` is relative to RECORDINGS_ROOT. A Janus restart mid-meeting leaves several
+    segments: `segments` lists them in order, each with its start, its offset in the programme and its
+    length, so the archive shows the gaps.
+    """
+
+    class Kind(models.TextChoices):
+        PROGRAMME = "programme", _("Programme")
+        SITE = "site", _("Site")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be processed")
+        PROCESSING = "processing", _("Being processed")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        DELETED = "deleted", _("Deleted (retention)")
+
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="recordings")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    bridge_point = models.ForeignKey(
+        "sites.BridgePoint",
+        verbose_name=_("bridge point"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recordings",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.PENDING)
+    error = models.TextField(_("error"), blank=True)
+    path = models.CharField(_("file"), max_length=255, blank=True)
+    duration_seconds = models.FloatField(_("duration (s)"), default=0)
+    size_bytes = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    segments = models.JSONField(_("segments"), default=list, blank=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    unit_scope_lookup = "meeting__host_bridge_point__room__site__unit"
+
+    class Meta:
+        ordering = ("meeting", "kind", "bridge_point")
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.get_kind_display()}"
+
+    @property
+    def file_path(self):
+        return settings.RECORDINGS_ROOT / self.path if self.path else None
+
+    @property
+    def filename(self) -> str:
+        return os.path.basename(self.path)
+
+    @property
+    def gaps(self) -> list[dict]:
+        """The breaks between segments: where each starts in the programme and how long it lasted."""
+        found = []
+        for before, after in zip(self.segments, self.segments[1:], strict=False):
+            gap = after["offset"] - (before["offset"] + before["duration"])
+            if gap > 0.5:
+                at = int(before["offset"] + before["duration"])
+                clock = f"{at // 3600}:{at % 3600 // 60:02d}:{at % 60:02d}"
+                found.append({"offset": before["offset"] + before["duration"], "seconds": gap, "clock": clock})
+        return found

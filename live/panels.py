@@ -92,3 +92,31 @@ def not_ready(site_ids: list[int]) -> dict[int, tuple[int, str]]:
         reason = _("not ready for %(meeting)s") if colour == "red" else _("partly ready for %(meeting)s")
         found[site_id] = (level, reason % {"meeting": invitation.meeting.title})
     return found
+
+
+@register_panel(
+    key="live.recordings",
+    title=gettext_lazy("Recordings: storage used"),
+    template="live/panels/recordings.html",
+    roles=[Role.ADMINISTRATOR],
+    permission="live.view_recording",
+    order=60,
+)
+def recordings_storage(request: HttpRequest) -> dict[str, Any]:
+    """One query: the recordings on disk per month of the meetings; and the disk's free space."""
+    from django.conf import settings
+
+    from live.archive import storage_by_month
+    from live.services.recording import disk_free_bytes
+
+    months = storage_by_month(months=12)
+    free = disk_free_bytes()
+    return {
+        "months": months,
+        "total": sum(m["size"] or 0 for m in months),
+        "free": free,
+        "low": free < settings.RECORDING_MIN_FREE_BYTES,
+        "minimum": settings.RECORDING_MIN_FREE_BYTES,
+        "keep_years": round(settings.RECORDING_KEEP_DAYS / 365, 1),
+        "draft_days": settings.RECORDING_UNAPPROVED_KEEP_DAYS,
+    }

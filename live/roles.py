@@ -3,7 +3,7 @@
 from accounts.roles import Role, edit_perms, view_perms
 
 APP = "live"
-VIEW = view_perms(APP, "videoroom", "participantstate", "readinesscheck", "liveaction")
+VIEW = view_perms(APP, "videoroom", "participantstate", "readinesscheck", "liveaction", "recording")
 
 GRANTS = {
     Role.ADMINISTRATOR: [*VIEW, *edit_perms(APP, "mediaserver"), f"{APP}.operate_room", f"{APP}.join_room"],

@@ -1,5 +1,6 @@
 """Periodic tasks of the live app (collected by portal/celery.py)."""
 
+from celery.schedules import crontab
 from django.conf import settings
 
 BEAT_SCHEDULE = {
@@ -20,5 +21,11 @@ BEAT_SCHEDULE = {
         "task": "live.tasks.test_calls_request",
         "schedule": 60,
         "options": {"expires": 60},
+    },
+    # Retention (b21): recordings past their period lose their files at night, with an audit line.
+    "live-recordings-expire": {
+        "task": "live.tasks.recordings_expire",
+        "schedule": crontab(minute=30, hour=2),
+        "options": {"expires": 3600},
     },
 }

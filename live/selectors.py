@@ -117,6 +117,8 @@ def meeting_row(meeting: Meeting) -> dict[str, Any]:
         "title": meeting.title,
         "status": meeting.status,
         "room_status": room.status if room else None,
+        "recording": meeting.record and meeting.status == Meeting.Status.LIVE,
+        "record": meeting.record,
     }
 
 

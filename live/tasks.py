@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from common.locks import held_lock
-from integrations.janus.errors import JanusUnavailableError
+from integrations.janus.errors import JanusUnavailableError, RoomNotFoundError
 
 RECONCILE_LOCK = "live:reconcile-lock"
 
@@ -144,3 +144,36 @@ def test_calls_request() -> None:
     from live.services import test_calls_request as request
 
     request()
+
+
+@shared_task(
+    **{**RETRY, "autoretry_for": (JanusUnavailableError, RoomNotFoundError)}, label=_("Starting a meeting's recording")
+)
+def recording_start(meeting_id: int) -> None:
+    """The meeting started: its room, opened early, records from now on (retried until the room exists)."""
+    from live.services.recording import recording_start as start
+
+    start(meeting_id=meeting_id)
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    # Far above the portal's 5-minute default: the programme of a 2-hour briefing takes about as long.
+    time_limit=settings.RECORDING_TASK_TIME_LIMIT,
+    soft_time_limit=settings.RECORDING_TASK_TIME_LIMIT - 60,
+    label=_("Processing a meeting's recording"),
+)
+def recordings_process(meeting_id: int) -> None:
+    """After the meeting: the per-site files and the programme, from Janus's raw recording."""
+    from live.services.recording import recordings_process as process
+
+    process(meeting_id=meeting_id)
+
+
+@shared_task(ignore_result=True, label=_("Deleting expired recordings"))
+def recordings_expire() -> None:
+    """Daily: delete the recordings past their retention period (audited)."""
+    from live.archive import recordings_expire as expire
+
+    expire()

@@ -372,3 +372,67 @@ class RoomView(LiveMixin, generic.TemplateView):
                 "floor_url": reverse("live-floor-request", args=[meeting.pk, bridge_point.pk]),
             },
         }
+
+
+#
+# The meeting's archive (b21)
+#
+
+
+class ArchiveMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Whoever may see the meeting (its page's rule: 404 otherwise) may see its archive."""
+
+    permission_required = "meetings.view_meeting"
+    raise_exception = True
+
+    def handle_no_permission(self) -> Any:
+        if not self.request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_no_permission()
+
+    def get_meeting(self) -> Meeting:
+        from meetings.selectors.briefings import meeting_get_for_user
+
+        return meeting_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+
+class ArchiveView(ArchiveMixin, generic.TemplateView):
+    """The programme with its chapters (a click seeks there), the sites' own files, the gaps, the expiry."""
+
+    template_name = "live/archive.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from live.archive import archive_for
+
+        meeting = self.get_meeting()
+        minutes = meeting.minutes.order_by("-version").first()
+        return super().get_context_data(
+            meeting=meeting, archive=archive_for(user=self.request.user, meeting=meeting), minutes=minutes, **kwargs
+        )
+
+
+class RecordingFileView(ArchiveMixin, generic.View):
+    """A recording's file, for the player (inline, with HTTP Range) or to download (?download=1)."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from common.files import serve_ranged
+        from live.archive import recording_for_user
+
+        meeting = self.get_meeting()
+        recording = recording_for_user(user=request.user, meeting=meeting, pk=kwargs["recording_pk"])
+        if recording is None or not recording.file_path.is_file():
+            raise Http404
+        if recording.kind == recording.Kind.PROGRAMME:
+            name = f"{meeting.starts_at:%Y-%m-%d} {meeting.title}.mp4"
+        else:
+            name = f"{meeting.starts_at:%Y-%m-%d} {meeting.title} - {recording.bridge_point.janus_display}.webm"
+        return serve_ranged(
+            request,
+            recording.file_path,
+            relative=recording.path,
+            content_type="video/mp4" if recording.path.endswith(".mp4") else "video/webm",
+            filename=name.replace("/", "-"),
+            as_attachment="download" in request.GET,
+        )

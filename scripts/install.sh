@@ -9,6 +9,7 @@ ROOT=$(pwd)
 
 APT_PACKAGES=(
   redis-server janus libjs-janus-gateway libjs-webrtc-adapter
+  janus-tools ffmpeg
   chromium fonts-liberation fonts-liberation2 fonts-dejavu-core poppler-utils gettext
   libpango-1.0-0 libpangoft2-1.0-0 iproute2 socat curl
   nginx coturn nftables openssl shellcheck

@@ -491,6 +491,10 @@ class JanusClient:
             {"request": "moderate", "room": room_id, "secret": secret, "id": participant_id, "mid": mid, "mute": mute}
         )
 
+    def room_record(self, room_id: int, *, secret: str, record: bool) -> None:
+        """Start or stop recording every publisher of the room, now and from now on (`enable_recording`)."""
+        self.videoroom({"request": "enable_recording", "room": room_id, "secret": secret, "record": record})
+
     def room_allowed(
         self, room_id: int, *, secret: str, action: str, tokens: list[str] | tuple[str, ...] = ()
     ) -> list[str]:

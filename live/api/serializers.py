@@ -8,6 +8,8 @@ class MeetingRowSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.CharField()
     room_status = serializers.CharField(allow_null=True)
+    recording = serializers.BooleanField(help_text="Being recorded now (live and recording on).")
+    record = serializers.BooleanField(help_text="To be recorded: the host's choice, made before the start.")
 
 
 class ParticipantRowSerializer(serializers.Serializer):

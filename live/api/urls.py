@@ -13,6 +13,7 @@ meeting_patterns = [
     path("board/", views.BoardSnapshotApi.as_view(), name="live-board"),
     path("start/", views.MeetingStartApi.as_view(), name="live-start"),
     path("end/", views.MeetingEndApi.as_view(), name="live-end"),
+    path("recording/", views.MeetingRecordApi.as_view(), name="live-recording"),
     path("participants/<int:state_id>/mute/", views.ParticipantMuteApi.as_view(), name="live-mute"),
     path("participants/<int:state_id>/drop/", views.ParticipantDropApi.as_view(), name="live-drop"),
     path("sites/<int:bridge_point_id>/", include(site_patterns)),

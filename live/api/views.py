@@ -117,6 +117,20 @@ class MeetingStartApi(MeetingMixin, APIView):
             meeting=self.get_meeting(request, meeting_id),
             user=request.user,
             confirm_unapproved_booking=bool(request.data.get("confirm_unapproved_booking")),
+            confirm_without_recording=bool(request.data.get("confirm_without_recording")),
+        )
+        return Response(selectors.meeting_row(meeting))
+
+
+class MeetingRecordApi(MeetingMixin, APIView):
+    """POST {"record": true|false}: the host turns the recording on or off before the start."""
+
+    required_perm = "live.operate_room"
+
+    @extend_schema(request=None, responses=schemas.MeetingRowSerializer)
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = services.meeting_record_set(
+            meeting=self.get_meeting(request, meeting_id), user=request.user, record=bool(request.data.get("record"))
         )
         return Response(selectors.meeting_row(meeting))
 

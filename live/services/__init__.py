@@ -35,7 +35,7 @@ from live.services.floor import (
     participant_refuse,
 )
 from live.services.janus import janus_admin_client, janus_client, room_secret, tokens_sync
-from live.services.lifecycle import meeting_end, meeting_sites_changed, meeting_start, room_close
+from live.services.lifecycle import meeting_end, meeting_record_set, meeting_sites_changed, meeting_start, room_close
 from live.services.moderation import participant_drop, participant_mute
 from live.services.participants import (
     GONE,
@@ -92,6 +92,7 @@ __all__ = [
     "janus_client",
     "media_servers_probe",
     "meeting_end",
+    "meeting_record_set",
     "meeting_sites_changed",
     "meeting_start",
     "participant_claim",

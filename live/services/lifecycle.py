@@ -22,6 +22,7 @@ from live.services.floor import floor_turns_end
 from live.services.janus import janus_admin_client, janus_client, room_secret
 from live.services.participants import IN_MEDIA, _attendance_sync, participants_all_gone
 from live.services.placement import provision_enqueue
+from live.services.recording import low_disk_message, recording_queue
 from meetings.models import AttendanceInterval, Booking, Meeting
 from sites.live import sites_section_changed
 
@@ -74,6 +75,8 @@ def room_close(*, meeting_id: int) -> None:
         # then the room's delta number), so the kicks' events cannot deadlock with this close.
         participants_all_gone(room=room, at=now, meeting=room.meeting)
         VideoRoom.objects.filter(pk=room.pk).update(status=VideoRoom.Status.CLOSED, closed_at=now)
+        if room.meeting.status == Meeting.Status.ENDED:
+            recording_queue(meeting_id=meeting_id)  # the recorders closed with the room
 
 
 #
@@ -82,7 +85,9 @@ def room_close(*, meeting_id: int) -> None:
 
 
 @transaction.atomic
-def meeting_start(*, meeting: Meeting, user: User, confirm_unapproved_booking: bool = False) -> Meeting:
+def meeting_start(
+    *, meeting: Meeting, user: User, confirm_unapproved_booking: bool = False, confirm_without_recording: bool = False
+) -> Meeting:
     """
     The host opens the live room: the meeting goes live now, and its room is prepared and created in
     Janus after commit, batched with other starts (`provision_enqueue`). The start itself stays a short
@@ -92,6 +97,10 @@ def meeting_start(*, meeting: Meeting, user: User, confirm_unapproved_booking: b
     A meeting whose host room booking is not confirmed (still waiting for the room's approver, or
     rejected or cancelled) starts only when the host says so (`confirm_unapproved_booking`): the
     refusal says why, and a briefing that must go ahead is not blocked by an absent approver.
+
+    A meeting to be recorded whose recordings' disk is nearly full starts only when the host agrees to
+    hold it without recording (`confirm_without_recording`): the recording is refused up front with a
+    clear warning rather than failing mid-meeting, and the briefing still goes ahead.
     """
     meeting = (
         Meeting.objects.select_for_update(of=("self",))
@@ -119,8 +128,14 @@ def meeting_start(*, meeting: Meeting, user: User, confirm_unapproved_booking: b
     room = VideoRoom.objects.filter(meeting=meeting).exclude(status=VideoRoom.Status.CLOSED).first()
     if room is None and not media_servers_usable().exists():
         raise ApplicationError(_("No media server is available."))
+    low_disk = low_disk_message() if meeting.record else None
+    if low_disk is not None:
+        if not confirm_without_recording:
+            raise ConflictError(low_disk, extra={"low_disk": True, "confirm": "confirm_without_recording"})
+        meeting.record = False
+        LiveAction.objects.create(meeting=meeting, action=LiveAction.Action.NO_RECORDING, user=user)
     meeting.status = Meeting.Status.LIVE
-    meeting.save(update_fields=["status", "updated_at"])
+    meeting.save(update_fields=["status", "record", "updated_at"])
     LiveAction.objects.create(meeting=meeting, action=LiveAction.Action.START, user=user)
     meeting_sites_changed(meeting=meeting)
     if room is not None:
@@ -132,6 +147,11 @@ def meeting_start(*, meeting: Meeting, user: User, confirm_unapproved_booking: b
     meeting_id = meeting.pk
     # Robust: the meeting has started whatever happens to Redis; reconcile creates a room left behind.
     transaction.on_commit(lambda: provision_enqueue(meeting_id=meeting_id), robust=True)
+    if room is not None and meeting.record:
+        # A room opened early (test calls) records from now on; a room created later is created recording.
+        from live.tasks import recording_start
+
+        transaction.on_commit(lambda: recording_start.delay(meeting_id=meeting_id), robust=True)
     return meeting
 
 
@@ -155,4 +175,19 @@ def meeting_end(*, meeting: Meeting, user: User) -> Meeting:
     delta_on_commit(meeting=meeting, room=room, meeting_changed=True)
     meeting_id = meeting.pk
     transaction.on_commit(lambda: room_close_task.delay(meeting_id=meeting_id))
+    return meeting
+
+
+@transaction.atomic
+def meeting_record_set(*, meeting: Meeting, user: User, record: bool) -> Meeting:
+    """The host turns the recording of a meeting on or off before it starts (b21); the boards follow."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != Meeting.Status.SCHEDULED:
+        raise ConflictError(
+            _("Recording is turned on or off before the meeting starts."), extra={"status": meeting.status}
+        )
+    if meeting.record != record:
+        meeting.record = record
+        meeting.save(update_fields=["record", "updated_at"])
+        delta_on_commit(meeting=meeting, room=VideoRoom.objects.filter(meeting=meeting).first(), meeting_changed=True)
     return meeting

@@ -31,6 +31,7 @@ from live.broadcast import rooms_changed_on_commit
 from live.models import MediaServer, ParticipantState, VideoRoom
 from live.selectors import media_servers_by_load
 from live.services.janus import janus_admin_client, janus_client, room_secret
+from live.services.recording import room_record_options
 from meetings.models import Meeting, MeetingInvitation
 from sites.choices import LinkRole
 
@@ -244,6 +245,7 @@ def _room_spec(room: VideoRoom, tokens: Iterable[str] | None = None) -> RoomSpec
         allowed=tuple(tokens),
         publishers=room.publishers,
         bitrate=room.bitrate,
+        extra=room_record_options(room),
     )
 
 

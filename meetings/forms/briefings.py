@@ -66,7 +66,7 @@ class MeetingForm(ScopedModelForm):
 
     class Meta:
         model = Meeting
-        fields = ("title", "chair", "host_bridge_point", "starts_at", "ends_at")
+        fields = ("title", "chair", "host_bridge_point", "starts_at", "ends_at", "record")
         widgets = {"starts_at": DateTimeInput(), "ends_at": DateTimeInput()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -82,6 +82,7 @@ class MeetingForm(ScopedModelForm):
             self.initial["host_bridge_point"] = last or hosts.filter(role=BridgePointRole.HOST).order_by("pk").first()
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT]
+        self.fields["record"].widget.attrs["class"] = "form-check-input"
         if self.instance.pk:
             self.fields["host_bridge_point"].disabled = True
             del self.fields["invite_group"], self.fields["invited"]
@@ -97,7 +98,7 @@ class MeetingForm(ScopedModelForm):
     def save_with_services(self) -> Meeting:
         data = self.cleaned_data
         if self.instance.pk:
-            fields = {k: data[k] for k in ("title", "chair", "starts_at", "ends_at")}
+            fields = {k: data[k] for k in ("title", "chair", "starts_at", "ends_at", "record")}
             return services.meeting_update(meeting=self.instance, **fields)
         from meetings.selectors.briefings import bridge_points_for_group
 
@@ -112,6 +113,7 @@ class MeetingForm(ScopedModelForm):
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],
             invited=invited,
+            record=data.get("record", True),
         )
 
 

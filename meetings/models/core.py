@@ -114,6 +114,13 @@ class Meeting(TimeStampedModel):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.SCHEDULED)
+    # Recorded by Janus unless the host turns it off before the start (b21); turned off at the start
+    # when the recordings' disk is too full and the host starts without recording.
+    record = models.BooleanField(
+        _("record the meeting"),
+        default=True,
+        help_text=_("The video room records every site; the archive page plays it after the meeting."),
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()

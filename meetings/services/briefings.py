@@ -87,6 +87,7 @@ def meeting_create(
     ends_at: datetime,
     invited: Iterable[BridgePoint] = (),
     book_room: bool = True,
+    record: bool = True,
 ) -> Meeting:
     """Create a meeting on a new booking of the host room and invite the given bridge points."""
     _check_times(starts_at, ends_at)
@@ -105,6 +106,7 @@ def meeting_create(
         ends_at=ends_at,
         organiser=user,
         booking=booking,
+        record=record,
     )
     meeting.full_clean()
     meeting.save()
@@ -114,11 +116,11 @@ def meeting_create(
 
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, **fields: Any) -> Meeting:
-    """Change title, chair or times of a meeting that has not started; the booking follows."""
+    """Change title, chair, times or recording of a meeting that has not started; the booking follows."""
     # Judge "started" on the stored row, not on an instance a form may already have changed.
     if meeting_has_started(meeting=Meeting.objects.select_for_update().get(pk=meeting.pk)):
         raise ApplicationError(_("A meeting that has started cannot be rescheduled or renamed."))
-    for name in ("title", "chair", "starts_at", "ends_at"):
+    for name in ("title", "chair", "starts_at", "ends_at", "record"):
         if name in fields:
             setattr(meeting, name, fields[name])
     _check_times(meeting.starts_at, meeting.ends_at)

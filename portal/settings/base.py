@@ -420,6 +420,34 @@ LIVE_ATTENDANCE_MERGE_SECONDS: float = env.float("LIVE_ATTENDANCE_MERGE_SECONDS"
 # delta number); three periods without one and they say their view is not up to date.
 LIVE_BOARD_HEARTBEAT_SECONDS: float = env.float("LIVE_BOARD_HEARTBEAT_SECONDS", default=5.0)
 
+# --- Recordings (b21) -----------------------------------------------------------------------
+# Janus records each meeting into <RECORDINGS_ROOT>/meeting-<id>/raw (the room's rec_dir: Janus must
+# write there, so both run on one host or share the folder); the post-processed files sit beside it.
+# Never under MEDIA_ROOT or a public URL: only the archive's access-checked views send them, or the
+# web server after the check (PROTECTED_MEDIA_SERVER "nginx": X-Accel-Redirect to
+# PROTECTED_RECORDINGS_PREFIX, an `internal` location aliased to RECORDINGS_ROOT).
+RECORDINGS_ROOT = Path(env("RECORDINGS_ROOT", default=str(BASE_DIR / "var" / "recordings")))
+PROTECTED_RECORDINGS_PREFIX: str = env("PROTECTED_RECORDINGS_PREFIX", default="/protected-recordings/")
+JANUS_PP_REC: str = env("JANUS_PP_REC", default="janus-pp-rec")
+FFMPEG: str = env("FFMPEG", default="ffmpeg")
+FFPROBE: str = env("FFPROBE", default="ffprobe")
+# The programme (the chair's video with every site's audio): frame size and x264 speed preset.
+RECORDING_PROGRAMME_SIZE: str = env("RECORDING_PROGRAMME_SIZE", default="1280x720")
+RECORDING_X264_PRESET: str = env("RECORDING_X264_PRESET", default="veryfast")
+# Keep Janus's raw .mjr files after the post-processing (to redo it); off: the files are the record.
+RECORDING_KEEP_RAW: bool = env.bool("RECORDING_KEEP_RAW", default=False)
+# janus-pp-rec and ffmpeg run at this nice level (0: as the worker): the live rooms come first.
+RECORDING_NICE: int = env.int("RECORDING_NICE", default=10)
+# Post-processing a long briefing takes about its length (bench/recording.py): its task's own limit.
+RECORDING_TASK_TIME_LIMIT: int = env.int("RECORDING_TASK_TIME_LIMIT", default=8 * 3600)
+# Retention: recordings are kept this long after the meeting; those of a meeting whose minutes were
+# never approved, this long.
+RECORDING_KEEP_DAYS: int = env.int("RECORDING_KEEP_DAYS", default=5 * 365)
+RECORDING_UNAPPROVED_KEEP_DAYS: int = env.int("RECORDING_UNAPPROVED_KEEP_DAYS", default=365)
+# A recording does not start with less free space than this on the recordings' disk (an 18-site
+# briefing takes a few GB an hour: bench/recording.py).
+RECORDING_MIN_FREE_BYTES: int = env.int("RECORDING_MIN_FREE_BYTES", default=20 * 1024**3)
+
 # --- Briefings ------------------------------------------------------------------------------
 # May the person who drafted a version of the minutes also approve it? Most offices say no.
 BRIEFINGS_MINUTES_SELF_APPROVAL: bool = env.bool("BRIEFINGS_MINUTES_SELF_APPROVAL", default=False)

@@ -6,7 +6,7 @@ with fast password hashing and an isolated Redis database.
 import os
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import BASE_DIR, DATABASES, env
+from portal.settings.base import BASE_DIR, DATABASES, Path, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A file database, not :memory:, so that threads in concurrency tests share it.
@@ -38,6 +38,15 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 # Off in tests: the test database is rolled back and Redis is not, so a user of one test could be shown
 # figures cached by another with the same ids. Tests of the cache turn it on (the benches do too).
 DATA_CACHE = env.bool("DATA_CACHE", default=False)
+# One folder per test database (and xdist worker): the SQLite and PostgreSQL passes run side by side
+# and both have a meeting 1; a worker process started by a test inherits DATABASE_URL, so it agrees.
+_DATABASE_KIND = DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+RECORDINGS_ROOT = Path(
+    env("RECORDINGS_ROOT", default=str(BASE_DIR / "var" / f"test-recordings-{_DATABASE_KIND}-{_XDIST_INDEX}"))
+)
+RECORDING_PROGRAMME_SIZE = "640x360"
+RECORDING_X264_PRESET = "ultrafast"
+RECORDING_MIN_FREE_BYTES = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
 # Tests assert the English message ids; the Vietnamese default is tested explicitly with

@@ -127,6 +127,13 @@
       statusBadge.className = "badge text-bg-" + (meeting.status === "live" ? "success" : "secondary");
       if (startBtn) startBtn.hidden = meeting.status !== "scheduled";
       if (endBtn) endBtn.hidden = meeting.status !== "live";
+      const recording = document.getElementById("recording-badge");
+      if (recording) recording.hidden = !meeting.recording;
+      const recordSwitch = document.getElementById("record-switch");
+      if (recordSwitch) {
+        recordSwitch.hidden = meeting.status !== "scheduled";
+        document.getElementById("record-toggle").checked = !!meeting.record;
+      }
     }
   }
 
@@ -210,6 +217,8 @@
 
   if (startBtn) startBtn.onclick = () => act(`${config.api}start/`);
   if (endBtn) endBtn.onclick = () => { if (confirm(L.confirm_end)) act(`${config.api}end/`); };
+  const recordToggle = document.getElementById("record-toggle");
+  if (recordToggle) recordToggle.onchange = () => act(`${config.api}recording/`, { record: recordToggle.checked });
   window.liveBoard = { rows, get seq() { return seq; }, get socket() { return socket; }, get stale() { return freshness.stale; } };
   connect();
 })();

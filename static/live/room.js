@@ -822,6 +822,8 @@
     if (endBtn) endBtn.hidden = !live;
     const startBtn = $("btn-start");
     if (startBtn) startBtn.hidden = !(meeting && meeting.status === "scheduled");
+    const recording = $("recording-badge");
+    if (recording) recording.hidden = !(meeting && meeting.recording);
   }
 
   function renderFloorPanel() {
@@ -916,12 +918,15 @@
   if ($("btn-end")) $("btn-end").onclick = () => { if (confirm(L.confirm_end)) api("POST", page.api + "end/"); };
   if ($("btn-start")) {
     $("btn-start").onclick = async () => {
-      // A start the portal wants confirmed (the room booking is not approved) says why; the host decides.
-      const first = await api("POST", page.api + "start/");
-      const ask = !first.ok && first.status === 409 && first.data && first.data.extra && first.data.extra.confirm;
-      if (ask && confirm(first.data.message)) {
+      // A start the portal wants confirmed (the room booking is not approved, the recordings' disk is
+      // full) says why; the host decides, once for each thing asked.
+      const body = {};
+      for (;;) {
+        const answer = await api("POST", page.api + "start/", body);
+        const ask = !answer.ok && answer.status === 409 && answer.data && answer.data.extra && answer.data.extra.confirm;
+        if (!ask || body[answer.data.extra.confirm] || !confirm(answer.data.message)) break;
         $("room-error").hidden = true;
-        api("POST", page.api + "start/", { [first.data.extra.confirm]: true });
+        body[answer.data.extra.confirm] = true;
       }
     };
   }

@@ -46,7 +46,7 @@ EXPECTED = {
         "meetings.savings",
         "investments.allocation",
     },
-    Role.ADMINISTRATOR: {"common.health", "common.jobs", "sites.status", "cameras.health"},
+    Role.ADMINISTRATOR: {"common.health", "common.jobs", "sites.status", "cameras.health", "live.recordings"},
     Role.POLICE_OPERATOR: {"cameras.health"},
 }
 

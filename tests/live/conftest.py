@@ -305,3 +305,13 @@ def wait_for(predicate: Callable[[], object], timeout: float = 10.0, interval: f
         if time.monotonic() > deadline:
             pytest.fail(message or f"condition not met within {timeout} s")
         time.sleep(interval)
+
+
+@pytest.fixture
+def recordings_root(tmp_path, settings, monkeypatch) -> Path:
+    """A fresh RECORDINGS_ROOT for the test and for the worker it starts (list it before the worker)."""
+    root = tmp_path / "recordings"
+    root.mkdir()
+    settings.RECORDINGS_ROOT = root
+    monkeypatch.setenv("RECORDINGS_ROOT", str(root))
+    return root

@@ -113,6 +113,7 @@ class Publisher:
         claim: Callable[[int], object] | None = None,
         display: str | None = None,
         participant_id: int | None = None,
+        tone: float = 0,
     ) -> None:
         """
         `claim(session_id)` tells the portal the Janus session before the join, as the room page does;
@@ -133,6 +134,7 @@ class Publisher:
             f"--id={participant_id or config['id']}",
             f"--display={display or config['display']}",
             *(["--wait-claim"] if claim else []),
+            *([f"--tone={tone}"] if tone else []),
             inside=True,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -24,6 +24,24 @@ def emit(**fields: object) -> None:
     print(json.dumps(fields), flush=True)
 
 
+def tone_track(frequency: float):
+    """An audio track playing a sine at `frequency` Hz (half scale), so a recording can tell sites apart."""
+    import array
+    import math
+
+    from aiortc import AudioStreamTrack
+
+    class Tone(AudioStreamTrack):
+        async def recv(self):
+            frame = await super().recv()  # silence (s16 mono) with the right timing and pts
+            step = 2 * math.pi * frequency / frame.sample_rate
+            wave = array.array("h", (int(16000 * math.sin(step * (frame.pts + i))) for i in range(frame.samples)))
+            frame.planes[0].update(wave.tobytes())
+            return frame
+
+    return Tone()
+
+
 async def main(args: argparse.Namespace) -> None:
     aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: [args.host_address]
     import websockets
@@ -133,7 +151,7 @@ async def main(args: argparse.Namespace) -> None:
         emit(event="error", detail=data)
         return
     emit(event="joined", id=data.get("id"))
-    pc.addTrack(AudioStreamTrack())
+    pc.addTrack(tone_track(args.tone) if args.tone else AudioStreamTrack())
     pc.addTrack(VideoStreamTrack())
     await pc.setLocalDescription(await pc.createOffer())
     answer = await send(
@@ -166,5 +184,6 @@ if __name__ == "__main__":
     parser.add_argument("--id", type=int, required=True)
     parser.add_argument("--display", required=True)
     parser.add_argument("--host-address", default="127.0.0.2")
+    parser.add_argument("--tone", type=float, default=0, help="send a sine at this frequency (Hz), not silence")
     parser.add_argument("--wait-claim", action="store_true", help='wait for "go" on stdin before joining')
     asyncio.run(main(parser.parse_args()))
