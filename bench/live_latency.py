@@ -68,7 +68,9 @@ async def run(args: argparse.Namespace, meeting, room, states, cookie: str, port
     arrivals: dict[int, list[float]] = {}
 
     async def watch(ready: asyncio.Event, counter: list[int]) -> None:
-        async with websockets.connect(url, additional_headers={"Cookie": cookie}, origin=origin, max_queue=None) as ws:
+        async with websockets.connect(
+            url, additional_headers={"Cookie": cookie}, origin=origin, max_queue=None, open_timeout=300
+        ) as ws:
             await ws.recv()  # snapshot
             counter[0] += 1
             if counter[0] == args.sockets:
@@ -83,7 +85,7 @@ async def run(args: argparse.Namespace, meeting, room, states, cookie: str, port
     for _ in range(args.sockets):
         watchers.append(asyncio.create_task(watch(ready, counter)))
         await asyncio.sleep(0.005)
-    await asyncio.wait_for(ready.wait(), 60)
+    await asyncio.wait_for(ready.wait(), args.connect_timeout)
     print(f"{args.sockets} websockets connected")
 
     token = base64.b64encode(f"{ENV['JANUS_EVENTS_USER']}:{ENV['JANUS_EVENTS_PASSWORD']}".encode()).decode()
@@ -157,6 +159,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=60)
     parser.add_argument("--sites", type=int, default=17)
     parser.add_argument("--gap", type=float, default=0.05, help="seconds between events")
+    parser.add_argument("--connect-timeout", type=float, default=300, help="seconds for all sockets to connect")
     args = parser.parse_args()
 
     setup_django()
