@@ -78,6 +78,7 @@ class OfficeUser(HttpUser):
                 "title": f"Họp {self.username} {self.bookings}",
                 "starts_at": start.isoformat(),
                 "ends_at": (start + timedelta(minutes=30)).isoformat(),
+                "confirm_holiday": True,  # slots run years ahead and meet Tết: the clerk confirms, as the form asks
             },
             headers={"X-CSRFToken": self.client.cookies.get("csrftoken", ""), "Referer": f"{self.host}/"},
             name="POST /api/bookings/",
