@@ -46,6 +46,13 @@ def prepare(n_sites: int):
 
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     states = list(room.participants.filter(invitation__isnull=False).order_by("pk"))
+    # Each site has joined and published (its Janus session claimed by its room page), as in a live
+    # briefing: Janus's talking events carry that session, which the portal checks (b20).
+    for i, state in enumerate(states):
+        state.session_id = state.claimed_session_id = 10_000 + i
+        state.handle_id = 20_000 + i
+        state.state = state.State.PUBLISHING
+        state.save(update_fields=["session_id", "claimed_session_id", "handle_id", "state"])
     return meeting, room, states, cookie
 
 
@@ -61,7 +68,9 @@ async def run(args: argparse.Namespace, meeting, room, states, cookie: str, port
     arrivals: dict[int, list[float]] = {}
 
     async def watch(ready: asyncio.Event, counter: list[int]) -> None:
-        async with websockets.connect(url, additional_headers={"Cookie": cookie}, origin=origin, max_queue=None) as ws:
+        async with websockets.connect(
+            url, additional_headers={"Cookie": cookie}, origin=origin, max_queue=None, open_timeout=300
+        ) as ws:
             await ws.recv()  # snapshot
             counter[0] += 1
             if counter[0] == args.sockets:
@@ -76,7 +85,7 @@ async def run(args: argparse.Namespace, meeting, room, states, cookie: str, port
     for _ in range(args.sockets):
         watchers.append(asyncio.create_task(watch(ready, counter)))
         await asyncio.sleep(0.005)
-    await asyncio.wait_for(ready.wait(), 60)
+    await asyncio.wait_for(ready.wait(), args.connect_timeout)
     print(f"{args.sockets} websockets connected")
 
     token = base64.b64encode(f"{ENV['JANUS_EVENTS_USER']}:{ENV['JANUS_EVENTS_PASSWORD']}".encode()).decode()
@@ -94,8 +103,8 @@ async def run(args: argparse.Namespace, meeting, room, states, cookie: str, port
                 "emitter": EMITTER,
                 "type": 64,
                 "timestamp": int(time.time() * 1e6),
-                "session_id": 1,
-                "handle_id": 2,
+                "session_id": state.session_id,
+                "handle_id": state.handle_id,
                 "event": {
                     "plugin": "janus.plugin.videoroom",
                     "data": {
@@ -117,6 +126,15 @@ async def run(args: argparse.Namespace, meeting, room, states, cookie: str, port
             )
             await asyncio.sleep(args.gap)
     await asyncio.sleep(1.0)
+    stray = {s: len(times) for s, times in arrivals.items() if s not in sent and s not in baseline_sent}
+    if stray:
+        print(f"deltas not from this run's events (seq: count): {stray}")
+    doubled = {s: len(times) for s, times in arrivals.items() if len(times) > args.sockets}
+    if doubled:
+        print(f"deltas received more than once per socket (seq: count): {doubled}")
+        for s in doubled:
+            late = sorted(arrivals[s])[-1] - (sent.get(s) or baseline_sent.get(s))
+            print(f"  seq {s}: latest {late * 1000:.0f} ms after its send; first seq {min(sent)}, last {max(sent)}")
     event_ms = [(t - sent[s]) * 1000 for s, times in arrivals.items() if s in sent for t in times]
     missing = args.events * args.sockets - len(event_ms)
     base_ms = [(t - baseline_sent[s]) * 1000 for s, times in arrivals.items() if s in baseline_sent for t in times]
@@ -125,6 +143,14 @@ async def run(args: argparse.Namespace, meeting, room, states, cookie: str, port
 
     print(f"event → browser (POST to websocket, {len(states)} sites): {percentiles(event_ms)} missing={missing}")
     print(f"bare group_send baseline:                      {percentiles(base_ms)}")
+    if event_ms and base_ms:
+        ratio = _pick(event_ms, 0.95) / _pick(base_ms, 0.95)
+        print(f"p95 ratio event/bare: {ratio:.2f}x  (p50 {_pick(event_ms, 0.5) / _pick(base_ms, 0.5):.2f}x)")
+
+
+def _pick(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def main() -> None:
@@ -133,6 +159,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=60)
     parser.add_argument("--sites", type=int, default=17)
     parser.add_argument("--gap", type=float, default=0.05, help="seconds between events")
+    parser.add_argument("--connect-timeout", type=float, default=300, help="seconds for all sockets to connect")
     args = parser.parse_args()
 
     setup_django()

@@ -142,9 +142,14 @@ def handle(server: MediaServer, event: Event) -> bool:
 #
 
 
-def _room(server: MediaServer, room_id: Any) -> VideoRoom | None:
-    if isinstance(room_id, bool) or not isinstance(room_id, int):
+def _room_id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
         raise MalformedEvent("room must be an integer")
+    return value
+
+
+def _room(server: MediaServer, room_id: Any) -> VideoRoom | None:
+    room_id = _room_id(room_id)
     return (
         VideoRoom.objects.select_related("meeting")
         .filter(server=server, room_id=room_id)
@@ -170,14 +175,21 @@ def on_plugin(server: MediaServer, event: Event) -> bool:
     name = data.get("event") or data.get("videoroom")
     if name not in PLUGIN_HANDLERS:
         return False
+    if name == "kicked" and "id" not in data and isinstance(data.get("kicked"), int):
+        data = {**data, "id": data["kicked"]}
+    janus_id = data.get("id")
+    if name not in ("joined", "destroyed") and isinstance(janus_id, int) and not isinstance(janus_id, bool):
+        # The common case (talking, publishing, leaving: most of a briefing's events): the site's row
+        # with its room and meeting in one query, not the room's and then the row's.
+        state = _room_participant(server, _room_id(data.get("room")), janus_id)
+        if state is not None:
+            return _on_participant(state, name, data, event)
     room = _room(server, data.get("room"))
     if room is None:
         return False
     if name == "destroyed":
         participants_all_gone(room=room, at=event.at, meeting=room.meeting)
         return True
-    if name == "kicked" and "id" not in data and isinstance(data.get("kicked"), int):
-        data = {**data, "id": data["kicked"]}
     janus_id = _participant_id(data)
     if name == "joined":
         return _on_joined(room, janus_id, data, event)
@@ -187,6 +199,10 @@ def on_plugin(server: MediaServer, event: Event) -> bool:
         if state is not None:
             return _on_share(state, name, event)
         return False
+    return _on_participant(state, name, data, event)
+
+
+def _on_participant(state: ParticipantState, name: str, data: dict[str, Any], event: Event) -> bool:
     if event.session_id is not None and event.session_id not in (state.session_id, state.claimed_session_id):
         return False  # from an impostor's session (refused at its join): never the site's state
     PLUGIN_HANDLERS[name](state, data, event)
@@ -194,6 +210,17 @@ def on_plugin(server: MediaServer, event: Event) -> bool:
     if name == "published":
         _enforce_floor_on_commit(state)
     return True
+
+
+def _room_participant(server: MediaServer, room_id: int, janus_id: int) -> ParticipantState | None:
+    """Participant `janus_id` of the server's open room `room_id`, locked, with its room and meeting."""
+    return (
+        ParticipantState.objects.select_for_update(of=("self",))  # not the joined room and meeting rows
+        .select_related("video_room__meeting", "bridge_point")
+        .filter(video_room__server=server, video_room__room_id=room_id, janus_id=janus_id)
+        .exclude(video_room__status=VideoRoom.Status.CLOSED)
+        .first()
+    )
 
 
 def _by_share_id(room: VideoRoom, janus_id: int) -> ParticipantState | None:

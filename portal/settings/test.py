@@ -24,10 +24,12 @@ CACHES = {
         "KEY_PREFIX": "portal-test",
     }
 }
+# Redis pub/sub channels are not per database: without a prefix of its own, a test or benchmark on
+# Redis database 6 received the deltas of another's meeting with the same id on database 9.
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"asgi-db{REDIS_URL.rstrip('/').rpartition('/')[2] or 0}"},
     }
 }
 STORAGES = {

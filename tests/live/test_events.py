@@ -8,7 +8,7 @@ import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from live import events, selectors, services
+from live import broadcast, events, selectors, services
 from live.models import LiveAction, MediaServer, ParticipantState, ReadinessCheck, VideoRoom
 from meetings.models import AttendanceInterval, Meeting
 from tests.janus_server import EVENTS_PASSWORD, EVENTS_USER
@@ -359,6 +359,27 @@ def test_query_count_per_event_is_bounded(client, live_room):
     with CaptureQueriesContext(connection) as queries:
         post(client, [plugin({"videoroom": "talking", "room": live_room.room_id, "id": state.janus_id})])
     assert len(queries) <= 25
+
+
+def test_a_talking_event_of_a_known_site_is_four_statements_and_a_numbered_delta(
+    client, live_room, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The board's hot path: the server, the site's row with its room and meeting, its update, the next number."""
+    state = site_state(live_room)
+    services.participant_update(row=state, state="publishing", session_id=7, handle_id=8)
+    seq_before = VideoRoom.objects.get(pk=live_room.pk).seq
+    sent = []
+    monkeypatch.setattr(broadcast, "group_send", lambda meeting_id, message: sent.append((meeting_id, message)))
+    talking = plugin({"videoroom": "talking", "room": live_room.room_id, "id": state.janus_id}, session=7, handle=8)
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        assert post(client, [talking]).json()["applied"] == 1
+    statements = [q["sql"] for q in queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE", "BEGIN"))]
+    assert len(statements) == 4, statements
+    assert not any('FROM "live_videoroom"' in sql for sql in statements)  # found with the row
+    assert [(meeting_id, m["data"]["seq"]) for meeting_id, m in sent] == [(live_room.meeting_id, seq_before + 1)]
+    (row,) = sent[0][1]["data"]["participants"]
+    assert (row["key"], row["talking"]) == (state.pk, True)
+    assert VideoRoom.objects.get(pk=live_room.pk).seq == seq_before + 1
 
 
 def test_a_sites_screen_share_publishes_and_stops(client, live_room, monkeypatch):
