@@ -10,12 +10,14 @@ location aliased to MEDIA_ROOT); with "sendfile" (Apache mod_xsendfile, lighttpd
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -84,6 +86,32 @@ def _file_chunks(path: Path, start: int, length: int) -> Iterator[bytes]:
             yield chunk
 
 
+async def _file_chunks_async(path: Path, start: int, length: int) -> AsyncIterator[bytes]:
+    """`_file_chunks` for the ASGI server, which reads a synchronous iterator whole before sending any."""
+    file = await asyncio.to_thread(path.open, "rb")
+    try:
+        await asyncio.to_thread(file.seek, start)
+        while length > 0:
+            chunk = await asyncio.to_thread(file.read, min(CHUNK, length))
+            if not chunk:
+                return
+            length -= len(chunk)
+            yield chunk
+    finally:
+        await asyncio.to_thread(file.close)
+
+
+def file_body(request: HttpRequest, path: Path, start: int, length: int) -> Iterator[bytes] | AsyncIterator[bytes]:
+    """
+    `length` bytes of `path` from `start`, a chunk at a time. Under ASGI an asynchronous iterator:
+    Django's ASGI handler turns a synchronous one into a list first, so a recording of an hour would
+    sit whole in the server's memory before its first byte left.
+    """
+    if isinstance(request, ASGIRequest):
+        return _file_chunks_async(path, start, length)
+    return _file_chunks(path, start, length)
+
+
 def serve_ranged(
     request: HttpRequest,
     path: Path,
@@ -124,12 +152,13 @@ def serve_ranged(
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
     elif wanted is None:
-        response = FileResponse(path.open("rb"), content_type=content_type)
+        response = StreamingHttpResponse(file_body(request, path, 0, size), content_type=content_type)
         response["Content-Length"] = str(size)
     else:
         start, end = wanted
-        response = StreamingHttpResponse(_file_chunks(path, start, end - start + 1), status=206)
-        response["Content-Type"] = content_type
+        response = StreamingHttpResponse(
+            file_body(request, path, start, end - start + 1), status=206, content_type=content_type
+        )
         response["Content-Length"] = str(end - start + 1)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
     response["Accept-Ranges"] = "bytes"

@@ -46,14 +46,17 @@ echo ">> lint"
 echo ">> migrations are complete"
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 
-# The two passes run side by side (each its own Redis database and test database): most of the
-# suite's time is spent waiting on browsers, Janus and workers, so two cores run both in about the
-# time of the longer one. Each pass's lines are prefixed with its database. PORTAL_TEST_SERIAL=1 runs
-# them one after the other.
+# The two passes run side by side (each its own Redis databases, test databases, channel-layer prefix
+# and recordings folder): most of the suite's time is spent waiting on browsers, Janus and workers.
+# The longer PostgreSQL pass is split over two pytest-xdist workers. Lines are prefixed with the
+# pass's database. PORTAL_TEST_SERIAL=1 runs the passes one after the other, each in one process.
 mkdir -p var
-run_pass() {  # name, Redis database, then env assignments for pytest
+run_pass() {  # name, first Redis database, then env assignments and extra pytest arguments (after --)
   local name=$1 redis_db=$2; shift 2
-  ( env "$@" TEST_REDIS_URL="redis://127.0.0.1:6379/$redis_db" .venv/bin/pytest -p no:cacheprovider "${PYTEST_ARGS[@]}"
+  local envs=() args=()
+  while [[ $# -gt 0 && $1 != -- ]]; do envs+=("$1"); shift; done
+  [[ $# -gt 0 ]] && shift && args=("$@")
+  ( env "${envs[@]}" TEST_REDIS_DB="$redis_db" .venv/bin/pytest -p no:cacheprovider "${args[@]}" "${PYTEST_ARGS[@]}"
     echo $? > "var/test-$name.status" ) 2>&1 | sed -u "s/^/[$name] /"
 }
 PYTEST_ARGS=("$@")
@@ -63,9 +66,9 @@ if [[ ${PORTAL_TEST_SERIAL:-0} == 1 ]]; then
   run_pass sqlite 9 -u DATABASE_URL
   run_pass postgresql 7 DATABASE_URL="$PG_URL"
 else
-  echo ">> tests on SQLite and on PostgreSQL, side by side"
+  echo ">> tests on SQLite and on PostgreSQL (two workers), side by side"
   run_pass sqlite 9 -u DATABASE_URL &
-  run_pass postgresql 7 DATABASE_URL="$PG_URL"
+  run_pass postgresql 7 DATABASE_URL="$PG_URL" -- -n 2   # Redis databases 7 and 6
   wait
 fi
 status=0

@@ -15,7 +15,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Each pytest-xdist worker gets its own Redis database, so that channel groups, caches and Celery
 # queues of parallel test processes (each with its own test database) never mix.
 _XDIST_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-REDIS_URL = env("TEST_REDIS_URL", default=f"redis://127.0.0.1:6379/{9 - _XDIST_INDEX}")
+# TEST_REDIS_DB is the first worker's database (scripts/test.sh gives each pass its own); a process
+# a test starts is given the parent's TEST_REDIS_URL.
+REDIS_URL = env(
+    "TEST_REDIS_URL", default=f"redis://127.0.0.1:6379/{env.int('TEST_REDIS_DB', default=9) - _XDIST_INDEX}"
+)
 CELERY_BROKER_URL = REDIS_URL
 CACHES = {
     "default": {

@@ -210,7 +210,10 @@ class Nginx:
 
     def __init__(self, folder: Path, values: dict[str, str]) -> None:
         self.folder = folder
-        self.https_port, self.http_port = free_port(), free_port()
+        self.https_port = free_port()
+        self.http_port = free_port()
+        while self.http_port == self.https_port:  # the kernel may hand out the same free port twice
+            self.http_port = free_port()
         self.values = values
         self.process: subprocess.Popen | None = None
 
