@@ -10,6 +10,7 @@
  *   freshness.heard()  // a heartbeat or an update arrived; answers how long since the previous one (ms)
  *   freshness.reset()  // the socket (re)opened: fresh from now
  *   freshness.stale    // true while stale
+ *   window.liveFreshness.badge(conn, stale, L)  // the connection badge: L.stale (red) or L.online (green)
  */
 (function () {
   "use strict";
@@ -51,5 +52,11 @@
       },
       get stale() { return stale; },
     };
+  };
+
+  window.liveFreshness.badge = function (conn, stale, labels) {
+    conn.textContent = stale ? labels.stale : labels.online;
+    conn.className = "badge text-bg-" + (stale ? "danger" : "success");
+    conn.dataset.state = stale ? "stale" : "live";
   };
 })();

@@ -56,10 +56,7 @@
 
   function showConnection() {
     if (!isOpen()) return; // onclose says it is reconnecting
-    const stale = freshness.stale;
-    conn.textContent = stale ? L.stale : L.online;
-    conn.className = "badge text-bg-" + (stale ? "danger" : "success");
-    conn.dataset.state = stale ? "stale" : "live";
+    window.liveFreshness.badge(conn, freshness.stale, L);
   }
 
   const freshness = window.liveFreshness({
