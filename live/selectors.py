@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from common.scoping import user_scope_unit_ids
-from live.constants import READINESS_WINDOW
+from live.constants import PROVISION_AHEAD, READINESS_WINDOW
 from live.models import FloorMode, LiveAction, MediaServer, ParticipantState, ReadinessCheck, VideoRoom
 from meetings.models import FloorTurn, Meeting, MeetingInvitation
 from meetings.selectors.briefings import agenda_rows
@@ -50,6 +50,17 @@ def meetings_visible_to(*, user: User) -> QuerySet[Meeting]:
         | Q(host_bridge_point__room__site__unit_id__in=unit_ids)
         | Q(invitations__bridge_point__room__site__unit_id__in=unit_ids)
     ).distinct()
+
+
+def rooms_to_keep(**filters: Any) -> QuerySet[VideoRoom]:
+    """Rooms that should exist in Janus: not closed, of live meetings or meetings starting soon."""
+    horizon = timezone.now() + timedelta(seconds=PROVISION_AHEAD)
+    return VideoRoom.objects.filter(
+        Q(meeting__status=Meeting.Status.LIVE)
+        | Q(meeting__status=Meeting.Status.SCHEDULED, meeting__starts_at__lte=horizon),
+        status__in=[VideoRoom.Status.PENDING, VideoRoom.Status.ACTIVE, VideoRoom.Status.FAILED],
+        **filters,
+    )
 
 
 def media_servers_usable() -> QuerySet[MediaServer]:

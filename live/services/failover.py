@@ -26,10 +26,10 @@ from django.utils import timezone
 from integrations.janus import JanusClient, JanusError
 from live.broadcast import rooms_changed_on_commit
 from live.models import LiveAction, MediaServer, ParticipantState, VideoRoom
-from live.selectors import media_servers_by_load
+from live.selectors import media_servers_by_load, rooms_to_keep
 from live.services.participants import participants_all_gone
-from live.services.placement import _Prepared, _rooms_janus_create
-from live.services.reconcile import _live_rooms_query, server_mark_down
+from live.services.placement import PreparedRoom, rooms_janus_create
+from live.services.reconcile import server_mark_down
 
 logger = logging.getLogger("live.services")
 
@@ -86,7 +86,7 @@ def server_failover(*, server: MediaServer) -> int:
     placed: dict[int, list[VideoRoom]] = defaultdict(list)
     servers = {pk: target for _load, pk, target in targets}
     with transaction.atomic():
-        rooms = list(_live_rooms_query(server=server).select_for_update(of=("self",)).select_related("meeting"))
+        rooms = list(rooms_to_keep(server=server).select_for_update(of=("self",)).select_related("meeting"))
         if not rooms:
             return 0
         if not targets:
@@ -111,8 +111,8 @@ def server_failover(*, server: MediaServer) -> int:
     created: list[VideoRoom] = []
     for pk, batch in placed.items():
         try:
-            errors = _rooms_janus_create(
-                server=servers[pk], prepared=[_Prepared(room=room, tokens=tuple(tokens[room.pk])) for room in batch]
+            errors = rooms_janus_create(
+                server=servers[pk], prepared=[PreparedRoom(room=room, tokens=tuple(tokens[room.pk])) for room in batch]
             )
         except JanusError as exc:  # the target stopped answering too: its reconcile (or failover) goes on
             errors = {room.pk: exc for room in batch}

@@ -89,7 +89,7 @@ PROVISION_SCHEDULED_KEY = "live:provision:scheduled"  # set while a drain task i
 
 
 @dataclass
-class _Prepared:
+class PreparedRoom:
     """
     A prepared room, the join tokens of all its participant rows (Janus's allowed list), and whether
     this call created it (so no one has been in it yet).
@@ -139,7 +139,7 @@ def _rooms_place(meetings: Sequence[Meeting], sizes: dict[int, tuple[int, int]])
     return {room.meeting_id: room for room in rooms}
 
 
-def _rooms_prepare(*, meetings: Sequence[Meeting]) -> dict[int, _Prepared]:
+def _rooms_prepare(*, meetings: Sequence[Meeting]) -> dict[int, PreparedRoom]:
     """
     Batched `room_prepare` (inside the caller's transaction), by meeting id: rooms are placed, and
     participant rows added, for all `meetings` with a fixed number of queries (about ten). A meeting
@@ -218,7 +218,7 @@ def _rooms_prepare(*, meetings: Sequence[Meeting]) -> dict[int, _Prepared]:
     ParticipantState.objects.bulk_create(new_rows)
     for (bitrate, publishers), pks in resized.items():  # invitations changed: rare, and few distinct sizes
         VideoRoom.objects.filter(pk__in=pks).update(bitrate=bitrate, publishers=publishers, updated_at=timezone.now())
-    return {pk: _Prepared(room=room, tokens=tuple(tokens[room.pk]), fresh=pk in fresh) for pk, room in rooms.items()}
+    return {pk: PreparedRoom(room=room, tokens=tuple(tokens[room.pk]), fresh=pk in fresh) for pk, room in rooms.items()}
 
 
 @transaction.atomic
@@ -249,7 +249,7 @@ def _room_spec(room: VideoRoom, tokens: Iterable[str] | None = None) -> RoomSpec
     )
 
 
-def _rooms_janus_create(*, server: MediaServer, prepared: Sequence[_Prepared]) -> dict[int, JanusError]:
+def rooms_janus_create(*, server: MediaServer, prepared: Sequence[PreparedRoom]) -> dict[int, JanusError]:
     """
     Create the rooms of `prepared` (all on `server`) in Janus over one session, then add their join
     tokens to Janus's token store over one admin connection; both pipelined. A room that already
@@ -258,7 +258,7 @@ def _rooms_janus_create(*, server: MediaServer, prepared: Sequence[_Prepared]) -
     it (it may exist: the retry finds it), another JanusError when Janus refused it.
     """
     errors: dict[int, JanusError] = {}
-    existed: list[tuple[_Prepared, RoomSpec]] = []
+    existed: list[tuple[PreparedRoom, RoomSpec]] = []
     specs = [_room_spec(item.room, item.tokens) for item in prepared]
     with janus_client(server) as janus:
         for item, spec, error in zip(prepared, specs, janus.rooms_create(specs), strict=True):
@@ -305,14 +305,14 @@ def rooms_provision(*, meeting_ids: Sequence[int]) -> list[VideoRoom]:
     )
     with transaction.atomic():
         prepared = _rooms_prepare(meetings=meetings)
-    by_server: dict[int, list[_Prepared]] = defaultdict(list)
+    by_server: dict[int, list[PreparedRoom]] = defaultdict(list)
     for item in prepared.values():
         item.room.provision_error = None
         if item.room.status != VideoRoom.Status.CLOSED:
             by_server[item.room.server_id].append(item)
     errors: dict[int, JanusError] = {}
     for items in by_server.values():
-        errors |= _rooms_janus_create(server=items[0].room.server, prepared=items)
+        errors |= rooms_janus_create(server=items[0].room.server, prepared=items)
     with transaction.atomic():
         ok = [item.room for items in by_server.values() for item in items if item.room.pk not in errors]
         # Closed meanwhile (the meeting ended): room_close owns it now.

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from integrations.janus import JanusError, Participant
@@ -22,6 +22,7 @@ from integrations.janus.errors import JanusUnavailableError, RoomNotFoundError, 
 from live import constants
 from live.broadcast import rooms_changed_on_commit
 from live.models import MediaServer, ParticipantState, VideoRoom
+from live.selectors import rooms_to_keep
 from live.services.janus import janus_client, room_secret, tokens_sync
 from live.services.lifecycle import room_close
 from live.services.participants import (
@@ -31,7 +32,7 @@ from live.services.participants import (
     participant_update,
     participants_all_gone,
 )
-from live.services.placement import _Prepared, _rooms_janus_create, _rooms_prepare, rooms_provision
+from live.services.placement import PreparedRoom, _rooms_prepare, rooms_janus_create, rooms_provision
 from meetings.models import Meeting
 
 logger = logging.getLogger("live.services")
@@ -75,25 +76,14 @@ def participants_reconcile(*, room: VideoRoom, participants: Iterable[Participan
     return fixed
 
 
-def _live_rooms_query(**filters: Any) -> QuerySet[VideoRoom]:
-    """Rooms that should exist in Janus: not closed, of live meetings or meetings starting soon."""
-    horizon = timezone.now() + timedelta(seconds=constants.PROVISION_AHEAD)
-    return VideoRoom.objects.filter(
-        Q(meeting__status=Meeting.Status.LIVE)
-        | Q(meeting__status=Meeting.Status.SCHEDULED, meeting__starts_at__lte=horizon),
-        status__in=[VideoRoom.Status.PENDING, VideoRoom.Status.ACTIVE, VideoRoom.Status.FAILED],
-        **filters,
-    )
-
-
 def _live_rooms(server: MediaServer) -> list[VideoRoom]:
-    return list(_live_rooms_query(server=server).select_related("meeting", "server"))
+    return list(rooms_to_keep(server=server).select_related("meeting", "server"))
 
 
 def _live_tokens(server: MediaServer) -> set[str]:
     """The join tokens of the rooms that should exist on `server` (one query)."""
     return set(
-        ParticipantState.objects.filter(video_room__in=_live_rooms_query(server=server))
+        ParticipantState.objects.filter(video_room__in=rooms_to_keep(server=server))
         .exclude(join_token="")
         .values_list("join_token", flat=True)
     )
@@ -154,8 +144,8 @@ def _rooms_recreate(*, server: MediaServer, rooms: Sequence[VideoRoom]) -> int:
         .values_list("video_room_id", "join_token")
     ):
         tokens[room_pk].append(token)
-    errors = _rooms_janus_create(
-        server=server, prepared=[_Prepared(room=room, tokens=tuple(tokens[room.pk])) for room in rooms]
+    errors = rooms_janus_create(
+        server=server, prepared=[PreparedRoom(room=room, tokens=tuple(tokens[room.pk])) for room in rooms]
     )
     back = [room for room in rooms if room.pk not in errors]
     with transaction.atomic():
@@ -258,7 +248,7 @@ def reconcile_all(*, participants: bool = True) -> ReconcileReport:
         with transaction.atomic():
             _rooms_prepare(meetings=meetings)  # without a healthy server nothing is placed; next time
     missed = list(
-        _live_rooms_query(
+        rooms_to_keep(
             status=VideoRoom.Status.PENDING,
             provisioned_at__isnull=True,
             server__is_enabled=True,
