@@ -1,5 +1,7 @@
 """Base models shared by every app."""
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,3 +28,30 @@ def acting_user_field(verbose_name) -> models.ForeignKey:
         blank=True,
         related_name="+",
     )
+
+
+def _per_queryset(querysets: dict[str, models.QuerySet], aggregate: models.Aggregate) -> dict[str, Any]:
+    """`aggregate` over each queryset, in one query (UNION ALL of one aggregate per queryset)."""
+    if not querysets:
+        return {}
+    parts = [
+        queryset.order_by()
+        .annotate(part_key=models.Value(key, output_field=models.CharField()))
+        .values("part_key")
+        .annotate(part_value=aggregate)
+        .values_list("part_key", "part_value")
+        for key, queryset in querysets.items()
+    ]
+    return dict(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else dict(parts[0])
+
+
+def counts(querysets: dict[str, models.QuerySet]) -> dict[str, int]:
+    """The row count of each queryset, in one query: for pages that show several counts side by side."""
+    rows = _per_queryset(querysets, models.Count("pk"))
+    return {key: rows.get(key) or 0 for key in querysets}
+
+
+def sums(querysets: dict[str, models.QuerySet], field: str) -> dict[str, int]:
+    """The sum of `field` over each queryset (0 when empty), in one query."""
+    rows = _per_queryset(querysets, models.Sum(field))
+    return {key: rows.get(key) or 0 for key in querysets}

@@ -312,25 +312,26 @@ class HomeView(LoginRequiredMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         from accounts.roles import Role
+        from common.models import counts as model_counts
         from dashboards.registry import panels_for, user_roles
         from sites.models import BridgePoint, Equipment, Site
 
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        counts = []
-        for model, url_name in (
-            (Site, "sites:site_list"),
-            (BridgePoint, "sites:bridgepoint_list"),
-            (Equipment, "sites:equipment_list"),
-        ):
-            if user.has_perm(perm(model, "view")):
-                counts.append(
-                    {
-                        "label": model._meta.verbose_name_plural,
-                        "url": reverse(url_name),
-                        "count": scope_queryset(model.objects.all(), user).count(),
-                    }
-                )
+        shown = [
+            (model, url_name)
+            for model, url_name in (
+                (Site, "sites:site_list"),
+                (BridgePoint, "sites:bridgepoint_list"),
+                (Equipment, "sites:equipment_list"),
+            )
+            if user.has_perm(perm(model, "view"))
+        ]
+        numbers = model_counts({url: scope_queryset(model.objects.all(), user) for model, url in shown})
+        counts = [
+            {"label": model._meta.verbose_name_plural, "url": reverse(url), "count": numbers[url]}
+            for model, url in shown
+        ]
         roles = user_roles(user)
         context.update(
             counts=counts,

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
+from common.models import sums
 from dashboards.registry import register_panel
 from investments.choices import LineStatus, PhaseFunding, SpendingKind
 from investments.constants import SITE_SECTION
@@ -123,9 +124,15 @@ def approval(request: HttpRequest) -> dict[str, Any] | None:
         return None
     funded = None
     if plan is not None:
-        estimate = PlanLine.objects.filter(plan=plan).aggregate(s=Sum("amount_vnd"))["s"] or 0
-        allocated = Allocation.objects.filter(plan=plan, year__lte=year).aggregate(s=Sum("amount_vnd"))["s"] or 0
-        spent = Spending.objects.filter(plan=plan, kind=SpendingKind.PAYMENT).aggregate(s=Sum("amount_vnd"))["s"] or 0
+        figures = sums(
+            {
+                "estimate": PlanLine.objects.filter(plan=plan),
+                "allocated": Allocation.objects.filter(plan=plan, year__lte=year),
+                "spent": Spending.objects.filter(plan=plan, kind=SpendingKind.PAYMENT),
+            },
+            "amount_vnd",
+        )
+        estimate, allocated, spent = figures["estimate"], figures["allocated"], figures["spent"]
         funded = {
             "estimate": estimate,
             "allocated": allocated,
