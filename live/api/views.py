@@ -37,9 +37,8 @@ logger = logging.getLogger("live.api")
 #
 
 
-def _basic_auth_ok(request: HttpRequest) -> bool:
-    """HTTP basic auth against JANUS_EVENTS_USER/PASSWORD, compared in constant time."""
-    header = request.headers.get("Authorization", "")
+def _basic_auth_ok(header: str) -> bool:
+    """An Authorization header of HTTP basic auth for JANUS_EVENTS_USER/PASSWORD, compared in constant time."""
     scheme, _sep, encoded = header.partition(" ")
     if scheme.lower() != "basic" or not encoded:
         return False
@@ -54,6 +53,26 @@ def _basic_auth_ok(request: HttpRequest) -> bool:
     return user_ok and password_ok and bool(expected_password)
 
 
+def janus_events_answer(*, authorization: str, body: bytes) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """
+    What the event endpoint answers to a POST: (status, JSON body, extra headers). Shared by the
+    Django view and the ASGI route that serves the path in production (live/asgi.py).
+    """
+    if not _basic_auth_ok(authorization):
+        return 401, {"message": "authentication required"}, {"WWW-Authenticate": 'Basic realm="janus-events"'}
+    try:
+        payload = json_parsers.loads(body)
+    except json_parsers.JSONTooDeepError:
+        logger.warning("Janus event body is nested too deeply (%d bytes)", len(body))
+        return 400, {"message": "body is nested too deeply"}, {}
+    except (ValueError, UnicodeDecodeError):
+        logger.warning("Janus event body is not JSON (%d bytes)", len(body))
+        return 400, {"message": "body is not JSON"}, {}
+    if not isinstance(payload, list | dict):
+        return 400, {"message": "expected an event or an array of events"}, {}
+    return 200, vars(events.ingest(payload)), {}
+
+
 @csrf_exempt
 @require_POST
 def janus_events(request: HttpRequest) -> HttpResponse:
@@ -61,22 +80,10 @@ def janus_events(request: HttpRequest) -> HttpResponse:
     Janus's sample event handler posts here (an array when grouping is on). Answers at once: Janus
     counts any HTTP answer as delivered and stalls its queue on a slow one (JANUS.md §11.1).
     """
-    if not _basic_auth_ok(request):
-        response = JsonResponse({"message": "authentication required"}, status=401)
-        response["WWW-Authenticate"] = 'Basic realm="janus-events"'
-        return response
-    try:
-        payload = json_parsers.loads(request.body)
-    except json_parsers.JSONTooDeepError:
-        logger.warning("Janus event body is nested too deeply (%d bytes)", len(request.body))
-        return JsonResponse({"message": "body is nested too deeply"}, status=400)
-    except (ValueError, UnicodeDecodeError):
-        logger.warning("Janus event body is not JSON (%d bytes)", len(request.body))
-        return JsonResponse({"message": "body is not JSON"}, status=400)
-    if not isinstance(payload, list | dict):
-        return JsonResponse({"message": "expected an event or an array of events"}, status=400)
-    result = events.ingest(payload)
-    return JsonResponse(vars(result))
+    status_code, body, headers = janus_events_answer(
+        authorization=request.headers.get("Authorization", ""), body=request.body
+    )
+    return JsonResponse(body, status=status_code, headers=headers)
 
 
 #
