@@ -16,6 +16,7 @@ from __future__ import annotations
 import django
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIHandler
+from django.db import connections
 from django.http import HttpRequest, HttpResponseBase
 
 
@@ -24,8 +25,16 @@ class PortalASGIHandler(ASGIHandler):
         super().load_middleware(is_async=False)
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
-        # The single thread Django's sync views run in (thread_sensitive, like database_sync_to_async).
-        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+        # The request's thread (thread_sensitive: Django gives each request one of its own).
+        return await sync_to_async(self._get_response_closing, thread_sensitive=True)(request)
+
+    def _get_response_closing(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        # The thread ends with the request, so its database connections go when the response is closed
+        # (in that thread), whatever CONN_MAX_AGE says: it keeps them where threads live on (websocket
+        # consumers, the Janus event route, Celery).
+        response._resource_closers.append(connections.close_all)
+        return response
 
 
 def get_asgi_application() -> PortalASGIHandler:

@@ -102,6 +102,10 @@ SQLITE_OPTIONS = {
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+    # Opening a SQLite connection (its PRAGMAs and Django's SQL functions) took 4 ms, as long as a short
+    # request: threads that live on keep theirs (websocket consumers, the Janus event route, Celery
+    # workers). An ASGI request's thread ends with it and closes its own (common/asgi.py).
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("SQLITE_CONN_MAX_AGE", default=3600)
 else:
     # Under ASGI every request runs in a thread of its own, so a per-thread persistent connection
     # (CONN_MAX_AGE) is never reused, and it stays open: with concurrent requests they piled up toward
