@@ -11,7 +11,12 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_set_roles
+from sites import demo as sites_demo
 from tests.factories import PASSWORD
+from tests.replay import Replay
+
+# Loaded by the services the first time, replayed row for row after that (tests/replay.py).
+_demo_district = Replay(sites_demo.load)
 
 
 @pytest.fixture(autouse=True)
@@ -45,9 +50,7 @@ def make_user(db) -> Callable[..., User]:
 @pytest.fixture
 def demo(db):
     """The demo district from sites/demo.py (17 communes, their sites, rooms and equipment)."""
-    from sites import demo as sites_demo
-
-    sites_demo.load()
+    _demo_district()
 
 
 @pytest.fixture
