@@ -218,3 +218,22 @@ def claim_as(client: Any, url: str) -> Callable[[int], None]:
             connection.close()
 
     return claim
+
+
+def in_thread(function):
+    """Run a Django test client call off Playwright's loop thread (the broadcast needs async_to_sync)."""
+    result = {}
+
+    def run():
+        try:
+            result["value"] = function()
+        except BaseException as exc:  # re-raised in the test's thread, with its traceback
+            result["error"] = exc
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(60)  # (ending a meeting took over 30 s once, on a machine loaded far beyond CI's)
+    if "error" in result:
+        raise result["error"]
+    assert "value" in result, "the call did not return within 60 s"
+    return result["value"]

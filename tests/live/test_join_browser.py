@@ -6,7 +6,6 @@ the host drops the site, the page says so.
 """
 
 import os
-import threading
 
 import pytest
 from django.test import Client
@@ -15,18 +14,9 @@ from accounts.roles import Role
 from live.models import VideoRoom
 from tests.browser import chromium, page_as, require_chromium
 from tests.live.conftest import media_server_for, session_cookie
-from tests.live.helpers import BoardWatcher
+from tests.live.helpers import BoardWatcher, in_thread
 from tests.live.netns import netns  # noqa: F401  (fixture)
 from tests.live.test_e2e_webrtc import janus_in_netns  # noqa: F401  (fixture)
-
-
-def in_thread(function):
-    result = {}
-    worker = threading.Thread(target=lambda: result.setdefault("value", function()))
-    worker.start()
-    worker.join(30)
-    return result["value"]
-
 
 pytestmark = [pytest.mark.janus, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -23,10 +23,11 @@ from accounts.roles import Role
 from live.models import ParticipantState, Recording, VideoRoom
 from tests.browser import CHROMIUM_ARGS, chromium, page_as, require_chromium
 from tests.live.conftest import media_server_for, session_cookie, wait_for
+from tests.live.helpers import in_thread
 from tests.live.netns import netns  # noqa: F401  (fixture)
 from tests.live.test_e2e_webrtc import janus_in_netns  # noqa: F401  (fixture)
 from tests.live.test_recording_e2e import band_level, ffprobe_duration, has_stream
-from tests.live.test_room_browser import FAKE_MEDIA, chromium_in_netns, in_thread  # noqa: F401  (fixture)
+from tests.live.test_room_browser import FAKE_MEDIA, chromium_in_netns  # noqa: F401  (fixture)
 from tests.real import require
 
 pytestmark = [

@@ -13,7 +13,6 @@ communes open their room pages from the portal and join.
 """
 
 import os
-import threading
 import time
 from datetime import timedelta
 
@@ -27,7 +26,7 @@ from sites.choices import LinkKind
 from sites.models import NetworkLink
 from tests.browser import chromium, page_as, require_chromium
 from tests.live.conftest import media_server_for, session_cookie, wait_for
-from tests.live.helpers import BoardWatcher
+from tests.live.helpers import BoardWatcher, in_thread
 from tests.live.netns import netns  # noqa: F401  (fixture)
 from tests.live.test_e2e_webrtc import janus_in_netns  # noqa: F401  (fixture)
 
@@ -39,15 +38,6 @@ FAKE_MEDIA = (
     "--autoplay-policy=no-user-gesture-required",
     # (getDisplayMedia needs no picker either: with the fake UI and device it gives a fake screen.)
 )
-
-
-def in_thread(function):
-    """Run a Django test client call off Playwright's loop thread (the broadcast needs async_to_sync)."""
-    result = {}
-    worker = threading.Thread(target=lambda: result.setdefault("value", function()))
-    worker.start()
-    worker.join(30)
-    return result["value"]
 
 
 def stats(page) -> dict:
@@ -219,8 +209,11 @@ def test_chair_and_two_communes_see_hear_and_take_the_floor(
             # The chair takes the floor back: A is muted again.
             chair.click("[data-action=take]")
             board.wait(lambda: board.row(a.pk).get("audio_muted") is True, timeout=10, message="holder not muted")
+            # (Janus's "moderated" event can reach the board before the take's own transaction commits.)
             turn = FloorTurn.objects.get(meeting=meeting, bridge_point=a.bridge_point)
-            assert turn.status == "done" and turn.requested_at <= turn.started_at <= turn.ended_at
+            wait_for(lambda: FloorTurn.objects.get(pk=turn.pk).status == "done", timeout=10, message="turn open")
+            turn.refresh_from_db()
+            assert turn.requested_at <= turn.started_at <= turn.ended_at
             assert turn.agenda_item == first_item
 
             # The chair shares a screen: every commune shows it large; stopping gives the stage back.
