@@ -154,6 +154,41 @@ def test_media_stats_give_bitrate_and_loss(client, live_room):
     assert state.bitrate_kbps == 480 and state.loss_pct == 10.0
 
 
+def test_subscribers_statistics_cost_one_query_for_the_whole_batch(client, live_room):
+    """Most of a briefing's events are the statistics of subscriber handles, which no site row has."""
+    state = site_state(live_room)
+    services.participant_update(row=state, state="publishing", handle_id=5, session_id=4)
+    stats = {"media": "audio", "mid": "0", "packets-received": 50, "lost": 0, "bytes-received-lastsec": 4000}
+    subscribers = [
+        ev(32, {**stats, "mid": str(m)}, subtype=3, session=9, handle=900 + h) for h in range(17) for m in range(5)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        answer = post(client, [*subscribers, ev(32, stats, subtype=3, session=4, handle=5)]).json()
+    assert answer == {"received": 86, "applied": 1, "ignored": 85, "malformed": 0, "failed": 0}
+    handle_lookups = [q["sql"] for q in queries if '"handle_id" IN' in q["sql"]]
+    assert len(handle_lookups) == 1  # one for the batch, not one per event
+    assert len(queries) <= 12
+    state.refresh_from_db()
+    assert state.counters["0"]["received"] == 50
+
+
+def test_a_handle_joined_in_the_same_batch_keeps_its_media_events(client, live_room):
+    """A site's handle becomes known by its `joined` event: its media events later in the batch count."""
+    state = site_state(live_room)
+    services.participant_claim(state=state, session_id=31)
+    room_id, pid = live_room.room_id, state.janus_id
+    answer = post(
+        client,
+        [
+            plugin({"event": "joined", "room": room_id, "id": pid, "display": state.display}, session=31, handle=32),
+            ev(32, {"media": "audio", "mid": "0", "receiving": True}, subtype=1, session=31, handle=32),
+        ],
+    ).json()
+    assert answer["applied"] == 2
+    state.refresh_from_db()
+    assert state.handle_id == 32 and state.media_received
+
+
 def test_kicked_and_destroyed(client, live_room):
     a, b = site_state(live_room, 0), site_state(live_room, 1)
     for s in (a, b):
