@@ -203,16 +203,16 @@ class ChairApi:
         return response
 
 
-def prepare(n_sites: int):
+def prepare(n_sites: int, prefix: str = "bench"):
     """A district (chair + n_sites-1 communes), a host user, one officer per commune, a scheduled meeting."""
     from accounts.roles import Role
 
-    host_bp, sites = make_district(n_sites - 1)
-    organiser = make_user("bench-office", Role.OFFICE_STAFF)
-    host_user = make_user("bench-host", Role.HOST)
+    host_bp, sites = make_district(n_sites - 1, prefix=prefix)
+    organiser = make_user(f"{prefix}-office", Role.OFFICE_STAFF)
+    host_user = make_user(f"{prefix}-host", Role.HOST)
     officers = []
     for i, bp in enumerate(sites):
-        user = make_user(f"bench-officer-{i}", Role.COMMUNE_OFFICER)
+        user = make_user(f"{prefix}-officer-{i}", Role.COMMUNE_OFFICER)
         user.unit = bp.room.site.unit
         user.save(update_fields=["unit"])
         officers.append(user)

@@ -54,14 +54,15 @@ def setup_django(fresh: bool = True) -> None:
     freeze_startup_heap()  # as the portal's servers and workers do once started
 
 
-def make_district(n_sites: int):
-    """A district host bridge point and `n_sites` commune bridge points with primary links."""
+def make_district(n_sites: int, prefix: str = "bench"):
+    """A district host bridge point and `n_sites` commune bridge points; codes start with `prefix`."""
     from sites.choices import BridgePointRole, LinkKind, LinkRole, UnitKind
     from sites.models import AdministrativeUnit, BridgePoint, NetworkLink, Room, Site
 
-    district = AdministrativeUnit.objects.create(code="bench-d", name="Huyện", kind=UnitKind.DISTRICT)
+    district = AdministrativeUnit.objects.create(code=f"{prefix}-d", name=f"Huyện {prefix}", kind=UnitKind.DISTRICT)
 
     def bridge_point(unit, code: str, name: str, role: str) -> BridgePoint:
+        code = f"{prefix}-{code}"
         site = Site.objects.create(code=f"s-{code}", name=name, unit=unit, kind="ubnd_hq")
         room = Room.objects.create(code=f"r-{code}", site=site, name="Phòng họp")
         return BridgePoint.objects.create(room=room, code=f"bp-{code}", role=role, janus_display=name)
@@ -69,7 +70,9 @@ def make_district(n_sites: int):
     host = bridge_point(district, "host", "UBND huyện", BridgePointRole.HOST)
     sites = []
     for i in range(n_sites):
-        unit = AdministrativeUnit.objects.create(code=f"bench-c{i}", name=f"Xã {i}", kind="commune", parent=district)
+        unit = AdministrativeUnit.objects.create(
+            code=f"{prefix}-c{i}", name=f"Xã {i} ({prefix})", kind="commune", parent=district
+        )
         bp = bridge_point(unit, f"c{i}", f"UBND xã {i}", BridgePointRole.PARTICIPANT)
         NetworkLink.objects.create(bridge_point=bp, kind=LinkKind.FIBRE, bandwidth_mbps=10, role=LinkRole.PRIMARY)
         sites.append(bp)
