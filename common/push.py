@@ -11,11 +11,9 @@ by a daemon thread, and take ~0.4 ms. A forked child (a prefork worker) starts i
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import contextvars
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from channels.layers import get_channel_layer
@@ -24,10 +22,6 @@ from channels.layers import get_channel_layer
 SEND_TIMEOUT = 5.0
 
 _loop: asyncio.AbstractEventLoop | None = None
-# Set by `collecting()`: pushes are kept here, for an asynchronous caller to send on its own loop.
-_outbox: contextvars.ContextVar[list[tuple[str, dict[str, Any]]] | None] = contextvars.ContextVar(
-    "push_outbox", default=None
-)
 _loop_pid = 0
 _lock = threading.Lock()
 
@@ -56,10 +50,6 @@ def groups_send(messages: Sequence[tuple[str, dict[str, Any]]]) -> None:
     Send each (group, message) in order, now; raises what the layer raises (callers log it: a lost
     push must never undo the write that caused it). Does nothing without a channel layer.
     """
-    outbox = _outbox.get()
-    if outbox is not None:
-        outbox.extend(messages)
-        return
     layer = get_channel_layer()
     if layer is None or not messages:
         return
@@ -79,26 +69,3 @@ def groups_send(messages: Sequence[tuple[str, dict[str, Any]]]) -> None:
 def group_send(group: str, message: dict[str, Any]) -> None:
     """`groups_send` of one message."""
     groups_send([(group, message)])
-
-
-@contextlib.contextmanager
-def collecting() -> Iterator[list[tuple[str, dict[str, Any]]]]:
-    """
-    Keep the pushes made inside the block (in this thread or context) instead of sending them; the
-    caller, running on an event loop, sends them there with `asend` (no hop to the sender thread).
-    """
-    outbox: list[tuple[str, dict[str, Any]]] = []
-    token = _outbox.set(outbox)
-    try:
-        yield outbox
-    finally:
-        _outbox.reset(token)
-
-
-async def asend(messages: Sequence[tuple[str, dict[str, Any]]]) -> None:
-    """Send (group, message) pairs from the running event loop."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    for group, message in messages:
-        await asyncio.wait_for(layer.group_send(group, message), SEND_TIMEOUT)

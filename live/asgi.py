@@ -2,12 +2,12 @@
 Janus's event endpoint under ASGI, without Django's request machinery (portal/asgi.py routes it here).
 
 Every event of every briefing arrives here (JANUS.md §11.1), and the live board's latency starts
-here. Through Django's ASGIHandler a POST crossed between the event loop and threads about five
-times (the request signals, the middleware chain and view, closing the response, then the deltas
-from the push thread): most of an event's path to the boards on a busy machine. Here the body is read
-on the loop, the events are handled in one hop to a worker thread by the same function as Django's
-view (`janus_events_answer`: basic auth, JSON, `events.ingest`), and the deltas they made are sent
-from the loop. Django's view still serves the path under WSGI and in the test client.
+here. Through Django's ASGIHandler a POST crossed between the event loop and threads four times (the
+request signals, the middleware chain and view, closing the response): most of an event's path to
+the boards on a busy machine. Here the body is read on the loop and the events are handled in one hop
+to a worker thread by the same function as Django's view (`janus_events_answer`: basic auth, JSON,
+`events.ingest`, each event's delta pushed as it commits). Django's view still serves the path under
+WSGI and in the test client.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.http.request import split_domain_port, validate_host
 
-from common import push
 from common.logcontext import log_context, new_request_id
 
 logger = logging.getLogger("live.api")
@@ -33,20 +32,20 @@ class _Disconnected(Exception):
     """Janus went away before its body was read: nothing to answer."""
 
 
-def _answer(*, authorization: str, body: bytes, request_id: str) -> tuple[int, dict[str, Any], dict[str, str], list]:
+def _answer(*, authorization: str, body: bytes, request_id: str) -> tuple[int, dict[str, Any], dict[str, str]]:
     from live.api.views import janus_events_answer
 
     with log_context(request_id=request_id):
         close_old_connections()
         try:
-            with push.collecting() as outbox:
-                status, payload, headers = janus_events_answer(authorization=authorization, body=body)
+            # Each event's delta is pushed as its transaction commits (live.broadcast), not after the
+            # batch: a delta held back would reach the boards after a later one from the API or a worker.
+            return janus_events_answer(authorization=authorization, body=body)
         except Exception:  # the database is down, say: Janus is told, and retries nothing (it never does)
             logger.exception("Janus events could not be handled")
-            return 500, {"message": "internal error"}, {}, []
+            return 500, {"message": "internal error"}, {}
         finally:
             close_old_connections()
-    return status, payload, headers, outbox
 
 
 class JanusEventsRoute:
@@ -75,15 +74,9 @@ class JanusEventsRoute:
         if body is None:
             await self._respond(send, 413, {"message": "body too large"}, {}, request_id)
             return
-        status, payload, extra, outbox = await sync_to_async(_answer, thread_sensitive=False)(
+        status, payload, extra = await sync_to_async(_answer, thread_sensitive=False)(
             authorization=headers.get("authorization", ""), body=body, request_id=request_id
         )
-        if outbox:
-            try:
-                await push.asend(outbox)
-            except Exception:  # Redis down: the boards resync when it is back (as live.broadcast.group_send)
-                with log_context(request_id=request_id):
-                    logger.warning("live push of %d message(s) failed", len(outbox), exc_info=True)
         await self._respond(send, status, payload, extra, request_id)
 
     @staticmethod
