@@ -28,7 +28,9 @@ What it measures and prints:
 2. "Give the floor" → the holder's audio arriving at another commune's page: from the moment the
    `floor/give/` API call returns to the first getStats poll (every 20 ms, in the page) where the
    holder's audio bytesReceived grows; `--floor-repeats` turns (take, give to the next commune).
-   p50/p95 (target < 500 ms).
+   p50/p95 (target < 500 ms). When that commune is a bot (`--chromium 1`: only the chair in
+   Chromium, which leaves the machine room to breathe at 18 sites), the arrival of the holder's first
+   audio RTP packet at it, timed in the bot.
 3. Briefings per Janus: derived from (1) (one briefing's Janus CPU → briefings per core); this 2-core
    machine cannot hold a second briefing of browser publishers, see the printed note.
 
@@ -260,6 +262,7 @@ class Bots:
         self.claims: dict[str, object] = {}
         self.published: set[str] = set()
         self.subscribed: set[str] = set()
+        self.heard: dict[str, float] = {}  # key → time (ms) of the watched feed's first audio packet
         self.errors: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -284,6 +287,8 @@ class Bots:
                 self.published.add(key)
             elif kind == "subscribed":
                 self.subscribed.add(key)
+            elif kind == "heard":
+                self.heard[key] = event["at"]
             elif kind == "error":
                 self.errors.append(f"{key}: {event.get('detail')}")
                 print(f"  bot {key}: {event.get('detail')}")
@@ -456,8 +461,40 @@ def measure(label: str, sites: list[Site], host: Site, janus_pid: int, window: f
     return result
 
 
+def bot_floor_latency(api: ChairApi, meeting_pk: int, observer: BotSite, holders: list[Site], repeats: int):
+    """Give the floor → the first RTP packet of the holder's audio at a bot observer (no polling)."""
+    base = f"/api/live/meetings/{meeting_pk}/floor/"
+    samples, from_call = [], []
+    for i in range(repeats):
+        holder = holders[i % len(holders)]
+        api.post(base + "take/")
+        time.sleep(1.5)  # muted in Janus by the take; nothing of the holder's is on its way any more
+        observer.bots.heard.pop(observer.name, None)
+        observer.bots.send(cmd="watch", key=observer.name, feed=holder.feed)
+        time.sleep(0.3)
+        called = time.time()
+        api.post(base + "give/", {"bridge_point_id": holder.bp.pk})
+        returned = time.time()
+        deadline = time.monotonic() + 5
+        while observer.name not in observer.bots.heard and time.monotonic() < deadline:
+            time.sleep(0.005)
+        hit = observer.bots.heard.get(observer.name)
+        if hit is None:
+            print(f"  turn {i + 1}: {holder.name}: no audio at {observer.name} within 5 s")
+            continue
+        samples.append(hit - returned * 1000)
+        from_call.append(hit - called * 1000)
+        api_ms = 1000 * (returned - called)
+        print(f"  turn {i + 1}: {holder.name}: API {api_ms:.0f} ms, audio after return {samples[-1]:.0f} ms")
+    if from_call:
+        print(f"from the call:   {percentiles(from_call)}")
+    return samples
+
+
 def floor_latency(api: ChairApi, meeting_pk: int, observer: Site, holders: list[Site], repeats: int) -> list[float]:
     """Give the floor → the holder's audio grows at the observer's page (in-page poll every 20 ms)."""
+    if isinstance(observer, BotSite):
+        return bot_floor_latency(api, meeting_pk, observer, holders, repeats)
     base = f"/api/live/meetings/{meeting_pk}/floor/"
     samples, from_call = [], []
     for i in range(repeats):
@@ -668,8 +705,9 @@ def main() -> None:
                   f"fibre in (b) {sum(same_b) / len(same_b):.0f} kbit/s (ratio "
                   f"{sum(sat_a) / max(1, sum(same_b)):.2f})")  # fmt: skip
 
+        how = "its first RTP packet at a bot" if isinstance(communes[0], BotSite) else "in-page poll 20 ms"
         print(f"\n== (2) give the floor → the holder's audio at {communes[0].name} "
-              f"({args.floor_repeats} turns, in-page poll 20 ms) ==")  # fmt: skip
+              f"({args.floor_repeats} turns, {how}) ==")  # fmt: skip
         samples = floor_latency(api, meeting.pk, communes[0], communes[1:] or communes, args.floor_repeats)
         if samples:
             print(f"after the API returned: {percentiles(samples)} (target p95 < 500 ms)")

@@ -18,6 +18,9 @@ one briefing run in one process. Janus, the bots and socat relays run in a priva
 
     .venv/bin/python bench/janus_capacity.py [--briefings 2] [--shares 0.4,0.3,...,0.05] [--window 8]
 
+With the first briefing up, `--floor-repeats` turns time "give the floor" → the holder's first audio RTP
+packet at another commune (bench/briefing_room.py's measure, here on a machine the sites do not saturate).
+
 Per step it prints: briefings, Janus's share, its CPU (% of one core), the share of quota periods in
 which it was throttled, packets lost / expected at the receivers (the worst briefing), the mean download
 per site, and the CPU of the bots, of the portal (uvicorn and the Celery worker, which take Janus's
@@ -38,8 +41,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from briefing_room import Bots, ChairApi, Portal, cookie_for, machine_cpu, prepare, proc_cpu_seconds
-from live_common import setup_django
+from briefing_room import (
+    Bots,
+    BotSite,
+    ChairApi,
+    Portal,
+    bot_floor_latency,
+    cookie_for,
+    machine_cpu,
+    prepare,
+    proc_cpu_seconds,
+)
+from live_common import percentiles, setup_django
 
 CGROUP_ROOT = Path("/sys/fs/cgroup/cpu")
 PERIOD_US = 10_000
@@ -127,6 +140,12 @@ class Briefing:
         missing = self.bots.wait(self.bots.subscribed, self.keys, 90)
         if missing:
             raise RuntimeError(f"{self.name}: bots not subscribed: {sorted(missing)}")
+        self.communes = [BotSite(key, bp, feeds[bp.pk], self.bots) for key, bp, _user in everyone[1:]]
+
+    def floor_latency(self, repeats: int) -> list[float]:
+        """Give the floor → the holder's first audio packet at another commune (briefing_room's turns)."""
+        observer, holders = self.communes[1], self.communes[2:]
+        return bot_floor_latency(self.api, self.meeting.pk, observer, holders, repeats)
 
     def totals(self) -> dict[str, float]:
         """Bytes and packets received, packets lost, over every site of the briefing."""
@@ -248,6 +267,7 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=18, help="chair + communes per briefing")
     parser.add_argument("--window", type=float, default=8, help="measured seconds per step")
     parser.add_argument("--settle", type=float, default=4, help="seconds after a change before measuring")
+    parser.add_argument("--floor-repeats", type=int, default=12, help="floor turns timed in the first briefing")
     parser.add_argument("--loss-threshold", type=float, default=1.0, help="percent of expected packets")
     args = parser.parse_args()
     if os.geteuid() != 0:
@@ -302,6 +322,14 @@ def main() -> None:
                 share.set(1.0)
                 briefings.append(Briefing(k, args.sites, portal, namespace, janus, clip, folder))
                 time.sleep(args.settle * 3)  # joins, key frames, layers
+                if k == 1 and args.floor_repeats:
+                    print(
+                        f"\n-- give the floor → the holder's audio at another commune ({args.floor_repeats} turns) --"
+                    )
+                    samples = briefings[0].floor_latency(args.floor_repeats)
+                    if samples:
+                        print(f"after the API returned: {percentiles(samples)} (target p95 < 500 ms)\n")
+                    time.sleep(args.settle)
                 held = sweep(args, briefings, janus, share, portal)
                 results.append((k, held))
                 if held is None:

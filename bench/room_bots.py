@@ -9,8 +9,9 @@ simulcast layer of its link. Received media is counted, not decoded.
 It runs inside the bench's network namespace (ICE on 127.0.0.2 only) and talks JSON lines:
 stdin  `{"cmd": "add", "bots": [{"key", "ws", "room", "pin", "token", "id", "display", "layer"}]}`,
        `{"cmd": "go", "key"}` (after the claim), `{"cmd": "subscribe", "chair": feed, "holder": feed|null}`,
-       `{"cmd": "layer", "key", "layer"}`, `{"cmd": "stats"}`, `{"cmd": "quit"}`;
-stdout `{"event": "session"|"published"|"subscribed"|"error"|"stats", "key", ...}`.
+       `{"cmd": "layer", "key", "layer"}`, `{"cmd": "watch", "key", "feed"}` (report the next audio packet
+       of that feed), `{"cmd": "stats"}`, `{"cmd": "quit"}`;
+stdout `{"event": "session"|"published"|"subscribed"|"heard"|"error"|"stats", "key", ...}`.
 
     python bench/room_bots.py --clip /tmp/clip.webm --host-address 127.0.0.2
 """
@@ -21,6 +22,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 import uuid
 from fractions import Fraction
 from pathlib import Path
@@ -167,6 +169,7 @@ class Bot:
         self.go = asyncio.Event()
         self.feeds: dict[int, list[dict]] = {}  # feed → its streams (from the publisher handle's events)
         self.sub_mids: list[str] = []  # the subscriber's video mids (the chair's and the holder's)
+        self.sub_streams: dict[tuple[int, str], str] = {}  # (feed, "audio"|"video") → mid
         self.chair: int | None = None
         self.pub_pc = self.sub_pc = None
         self.ws = None
@@ -308,6 +311,9 @@ class Bot:
             emit(event="error", key=self.key, detail=data)
             return
         self.sub_mids = [s["mid"] for s in data.get("streams") or [] if s.get("type") == "video" and s.get("feed_id")]
+        self.sub_streams = {
+            (s["feed_id"], s.get("type")): s["mid"] for s in data.get("streams") or [] if s.get("feed_id")
+        }
         self.sub_pc = RTCPeerConnection()
         await self.sub_pc.setRemoteDescription(RTCSessionDescription(sdp=offer["jsep"]["sdp"], type="offer"))
         await self.sub_pc.setLocalDescription(await self.sub_pc.createAnswer())
@@ -322,6 +328,28 @@ class Bot:
         )
         await self.set_layer(self.spec["layer"])
         emit(event="subscribed", key=self.key, streams=len(streams))
+
+    def watch(self, feed: int) -> None:
+        """Report (event "heard") when the next RTP packet of `feed`'s audio arrives, with its time."""
+        mid = self.sub_streams.get((feed, "audio"))
+        transceiver = next((t for t in self.sub_pc.getTransceivers() if t.mid == mid), None) if self.sub_pc else None
+        if transceiver is None:
+            emit(event="error", key=self.key, detail=f"watch: no audio of feed {feed} (mid {mid})")
+            return
+        receiver = transceiver.receiver
+        if not getattr(receiver, "_bench_patched", False):
+            original = receiver._handle_rtp_packet
+
+            async def handle(packet, arrival_time_ms, receiver=receiver, original=original):
+                watch = receiver._bench_watch
+                if watch is not None:
+                    receiver._bench_watch = None
+                    emit(event="heard", key=watch[0], feed=watch[1], at=time.time() * 1000)
+                await original(packet, arrival_time_ms)
+
+            receiver._handle_rtp_packet = handle
+            receiver._bench_patched = True
+        receiver._bench_watch = (self.key, feed)
 
     async def set_layer(self, layer: int) -> None:
         self.spec["layer"] = layer
@@ -375,6 +403,8 @@ async def main(args: argparse.Namespace) -> None:
         elif cmd == "subscribe":
             for bot in bots.values():
                 spawn(guarded(bot.key, bot.subscribe(command["chair"], command.get("holder"))))
+        elif cmd == "watch":
+            bots[command["key"]].watch(command["feed"])
         elif cmd == "layer":
             spawn(guarded(command["key"], bots[command["key"]].set_layer(command["layer"])))
         elif cmd == "stats":
