@@ -178,6 +178,30 @@ class Portal:
                 os.killpg(self.web.pid, signal.SIGKILL)
 
 
+def janus_in_namespace(namespace, portal: Portal, folder: Path):
+    """A Janus from the project's config in `namespace` (ICE on its veth only), posting its events to the
+    portal, its API ports relayed to loopback; started and answering."""
+    from tests.janus_server import JanusProcess
+    from tests.live.netns import HOST_ADDRESS
+
+    janus = JanusProcess(
+        folder=folder / "janus",
+        events_url=f"{portal.url}/api/janus/events/",
+        netns=namespace.name,
+        nat_extra=f'ice_enforce_list = "{namespace.veth}"',
+        interface=HOST_ADDRESS,
+    )
+    janus.folder.mkdir()
+    relays = folder / "relays"
+    relays.mkdir()
+    namespace.relay_in(portal.port, relays)
+    for port in (janus.http_port, janus.admin_port, janus.ws_port):
+        namespace.relay_out(port, relays)
+    janus.start()
+    janus.wait_ready(20)
+    return janus
+
+
 def cookie_for(user) -> str:
     from django.conf import settings
     from django.test import Client
@@ -554,9 +578,8 @@ def main() -> None:
 
     from live.models import VideoRoom
     from tests.browser import CHROMIUM_ARGS, page_as
-    from tests.janus_server import JanusProcess
     from tests.live.conftest import media_server_for
-    from tests.live.netns import HOST_ADDRESS, Namespace
+    from tests.live.netns import Namespace
 
     meeting, host_bp, commune_bps, host_user, officers = prepare(args.sites)
     folder = Path(tempfile.mkdtemp(prefix="bench-briefing-"))
@@ -569,21 +592,7 @@ def main() -> None:
     try:
         namespace.create()
         portal.start()
-        janus = JanusProcess(
-            folder=folder / "janus",
-            events_url=f"{portal.url}/api/janus/events/",
-            netns=namespace.name,
-            nat_extra=f'ice_enforce_list = "{namespace.veth}"',
-            interface=HOST_ADDRESS,
-        )
-        janus.folder.mkdir()
-        relays = folder / "relays"
-        relays.mkdir()
-        namespace.relay_in(portal.port, relays)
-        for port in (janus.http_port, janus.admin_port, janus.ws_port):
-            namespace.relay_out(port, relays)
-        janus.start()
-        janus.wait_ready(20)
+        janus = janus_in_namespace(namespace, portal, folder)
         janus_pid = janus.process.pid
         comm = Path(f"/proc/{janus_pid}/comm").read_text().strip()
         print(f"Janus pid {janus_pid} ({comm}) in namespace {namespace.name}; portal {portal.url}")

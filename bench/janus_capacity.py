@@ -48,6 +48,7 @@ from briefing_room import (
     Portal,
     bot_floor_latency,
     cookie_for,
+    janus_in_namespace,
     machine_cpu,
     prepare,
     proc_cpu_seconds,
@@ -277,9 +278,8 @@ def main() -> None:
 
     from room_bots import make_clip
 
-    from tests.janus_server import JanusProcess
     from tests.live.conftest import media_server_for
-    from tests.live.netns import HOST_ADDRESS, Namespace
+    from tests.live.netns import Namespace
 
     folder = Path(tempfile.mkdtemp(prefix="bench-capacity-"))
     namespace = Namespace()
@@ -290,21 +290,7 @@ def main() -> None:
     try:
         namespace.create()
         portal.start()
-        janus = JanusProcess(
-            folder=folder / "janus",
-            events_url=f"{portal.url}/api/janus/events/",
-            netns=namespace.name,
-            nat_extra=f'ice_enforce_list = "{namespace.veth}"',
-            interface=HOST_ADDRESS,
-        )
-        janus.folder.mkdir()
-        relays = folder / "relays"
-        relays.mkdir()
-        namespace.relay_in(portal.port, relays)
-        for port in (janus.http_port, janus.admin_port, janus.ws_port):
-            namespace.relay_out(port, relays)
-        janus.start()
-        janus.wait_ready(20)
+        janus = janus_in_namespace(namespace, portal, folder)
         media_server_for(janus, name="bench")
         share.create()
         share.add(janus.process.pid)

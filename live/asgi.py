@@ -2,12 +2,12 @@
 Janus's event endpoint under ASGI, without Django's request machinery (portal/asgi.py routes it here).
 
 Every event of every briefing arrives here (JANUS.md §11.1), and the live board's latency starts
-here. Through Django's ASGIHandler a POST crossed between the event loop and threads four times (the
-request signals, the middleware chain and view, closing the response): most of an event's path to
-the boards on a busy machine. Here the body is read on the loop and the events are handled in one hop
-to a worker thread by the same function as Django's view (`janus_events_answer`: basic auth, JSON,
-`events.ingest`, each event's delta pushed as it commits). Django's view still serves the path under
-WSGI and in the test client.
+here. Through Django's ASGIHandler a POST crossed between the event loop and threads three times (the
+request_started signal, the middleware chain and view, closing the response) and opened a new thread
+for each request: most of an event's path to the boards on a busy machine. Here the body is read on
+the loop and the events are handled in one hop to a worker thread by the same function as Django's
+view (`janus_events_answer`: basic auth, JSON, `events.ingest`, each event's delta pushed as it
+commits). Django's view still serves the path under WSGI and in the test client.
 """
 
 from __future__ import annotations

@@ -87,3 +87,19 @@ def eager_tasks():
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def sync_hops(monkeypatch) -> list[str]:
+    """The functions run through asgiref's `sync_to_async` during the test, in order: hops to a thread."""
+    from asgiref.sync import SyncToAsync
+
+    hops: list[str] = []
+    original = SyncToAsync.__call__
+
+    async def counted(self, *args, **kwargs):
+        hops.append(getattr(self.func, "__qualname__", repr(self.func)))
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SyncToAsync, "__call__", counted)
+    return hops
