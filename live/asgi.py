@@ -22,6 +22,7 @@ from django.db import close_old_connections
 from django.http.request import split_domain_port, validate_host
 
 from common.logcontext import log_context, new_request_id
+from live.api.views import janus_events_answer
 
 logger = logging.getLogger("live.api")
 
@@ -33,8 +34,6 @@ class _Disconnected(Exception):
 
 
 def _answer(*, authorization: str, body: bytes, request_id: str) -> tuple[int, dict[str, Any], dict[str, str]]:
-    from live.api.views import janus_events_answer
-
     with log_context(request_id=request_id):
         close_old_connections()
         try:

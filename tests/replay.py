@@ -47,8 +47,8 @@ def _state(tables: dict[str, type[models.Model]]) -> dict[str, tuple[int, int]]:
 @dataclass
 class Replay:
     loader: Callable[[], Any]
-    before: dict[str, tuple[int, int]] = field(default_factory=dict)
-    rows: dict[str, tuple[list[str], list[tuple]]] = field(default_factory=dict)  # table → (columns, rows)
+    # table → (its row count and highest id before the loader ran, the columns, the rows it added)
+    rows: dict[str, tuple[tuple[int, int], list[str], list[tuple]]] = field(default_factory=dict)
     vendor: str = ""
 
     def __call__(self) -> None:
@@ -61,12 +61,12 @@ class Replay:
         self._capture(tables, state)
 
     def _untouched(self, state: dict[str, tuple[int, int]]) -> bool:
-        return all(state.get(table) == self.before[table] for table in self.rows)
+        return all(state.get(table) == before for table, (before, _columns, _rows) in self.rows.items())
 
     def _capture(self, tables: dict[str, type[models.Model]], before: dict[str, tuple[int, int]]) -> None:
         after = _state(tables)
         quote = connection.ops.quote_name
-        self.before, self.rows, self.vendor = {}, {}, connection.vendor
+        self.rows, self.vendor = {}, connection.vendor
         with connection.cursor() as cursor:
             for table, (count, top) in after.items():
                 if (count, top) == before[table]:
@@ -76,10 +76,9 @@ class Replay:
                 columns = [c[0] for c in cursor.description]
                 rows = [self._portable(row) for row in cursor.fetchall()]
                 if len(rows) != count - before[table][0]:  # it changed or deleted rows it found: load each time
-                    self.rows, self.before = {}, {}
+                    self.rows = {}
                     return
-                self.rows[table] = (columns, rows)
-                self.before[table] = before[table]
+                self.rows[table] = (before[table], columns, rows)
 
     @staticmethod
     def _portable(row: tuple) -> tuple:
@@ -89,7 +88,7 @@ class Replay:
     def _insert(self, tables: dict[str, type[models.Model]]) -> None:
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
-            for table, (columns, rows) in self.rows.items():
+            for table, (_before, columns, rows) in self.rows.items():
                 names = ", ".join(quote(c) for c in columns)
                 marks = ", ".join(["%s"] * len(columns))
                 cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
