@@ -143,10 +143,15 @@ def test_a_briefing_held_in_the_room_pages_is_recorded_with_both_voices(
         assert has_stream(root / row.path, "v") and has_stream(root / row.path, "a")
         assert abs(ffprobe_duration(root / row.path) - row.duration_seconds) < 1
 
-    # The programme sounds like the meeting: the chair's and the commune's voices, far above the silence.
-    chair_level, commune_level, quiet = (band_level(path, f) for f in (CHAIR_PITCH, COMMUNE_PITCH, 1200))
-    assert chair_level > quiet + 15 and commune_level > quiet + 15, (chair_level, commune_level, quiet)
     # Each site's own file: its own voice above the other's.
     chair_file, commune_file = root / sites[briefing.host.pk].path, root / sites[commune.pk].path
-    assert band_level(chair_file, CHAIR_PITCH) > band_level(chair_file, COMMUNE_PITCH) + 10
-    assert band_level(commune_file, COMMUNE_PITCH) > band_level(commune_file, CHAIR_PITCH) + 10
+    chair_alone, commune_alone = band_level(chair_file, COMMUNE_PITCH), band_level(commune_file, CHAIR_PITCH)
+    assert band_level(chair_file, CHAIR_PITCH) > chair_alone + 10
+    assert band_level(commune_file, COMMUNE_PITCH) > commune_alone + 10
+    # The programme sounds like the meeting: while the commune has the floor (its last seconds; how long the
+    # pages took to join before it varies with the machine's load), each voice's band stands well above what
+    # that band holds in a file without that voice. (Chromium's gain on a fake microphone varies from run to
+    # run by several dB, so the levels are compared with each other, not with a fixed figure.)
+    chair_level, commune_level = band_level(path, CHAIR_PITCH, tail=4), band_level(path, COMMUNE_PITCH, tail=4)
+    assert chair_level > commune_alone + 10, (chair_level, commune_alone)
+    assert commune_level > chair_alone + 10, (commune_level, chair_alone)

@@ -58,10 +58,14 @@ def ffprobe_duration(path) -> float:
     return float(out.strip())
 
 
-def band_level(path, frequency: int) -> float:
-    """Mean volume (dB) of the file's audio through a narrow band-pass around `frequency`."""
+def band_level(path, frequency: int, tail: float | None = None) -> float:
+    """
+    Mean volume (dB) of the file's audio through a narrow band-pass around `frequency`; over its last
+    `tail` seconds when given, else over the whole file.
+    """
+    window = ["-sseof", f"-{tail}"] if tail else []
     out = subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "info", "-i", str(path), "-vn", "-af",
+        ["ffmpeg", "-nostdin", "-v", "info", *window, "-i", str(path), "-vn", "-af",
          f"bandpass=f={frequency}:width_type=q:w=8,volumedetect", "-f", "null", "-"],
         capture_output=True,
         text=True,
