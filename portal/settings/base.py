@@ -86,6 +86,8 @@ TEMPLATES = [
         },
     },
 ]
+# Selects are written in Python, the rest of a form through Django's templates (common/renderers.py).
+FORM_RENDERER = "common.renderers.PortalFormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite is the embedded default. IMMEDIATE transactions take the write lock at BEGIN, so two
