@@ -80,6 +80,21 @@ class ObjectViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
         return f"{self.url_prefix()}_{suffix}"
 
 
+def filter_choices_for_user(fields: dict[str, Any], user: Any) -> None:
+    """
+    A list's filters offer only what the user may see (a commune's own sites and rooms, not the
+    province's) and refuse the rest as invalid choices. A model that names the columns its label is
+    made of (`choice_label_fields`) is read with those alone: a province's 500 sites in every list's
+    filter were read whole, for a name each (issue 18).
+    """
+    restrict_related_choices(fields, user)
+    for field in fields.values():
+        queryset = getattr(field, "queryset", None)
+        columns = getattr(getattr(queryset, "model", None), "choice_label_fields", ())
+        if columns:
+            field.queryset = queryset.only(*columns)
+
+
 class ObjectListView(ObjectViewMixin, FilterMixin, generic.ListView):
     """A filterable, sortable, paged table of objects."""
 
@@ -93,6 +108,7 @@ class ObjectListView(ObjectViewMixin, FilterMixin, generic.ListView):
         qs = super().get_queryset()
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+            filter_choices_for_user(self.filterset.form.fields, self.request.user)
             if self.filterset.is_bound and self.filterset.is_valid():
                 qs = self.filterset.qs
         return qs

@@ -84,6 +84,7 @@ class AdministrativeUnit(TimeStampedModel):
 
     objects = ScopedQuerySet.as_manager()
     unit_scope_lookup = ""  # the unit is its own scope
+    choice_label_fields = ("name",)  # what `str(unit)` reads (common.views.filter_choices_for_user)
 
     class Meta:
         ordering = ("name",)
@@ -230,6 +231,7 @@ class Site(TimeStampedModel):
 
     objects = ScopedQuerySet.as_manager()
     unit_scope_lookup = "unit"
+    choice_label_fields = ("name",)  # what `str(site)` reads (common.views.filter_choices_for_user)
 
     class Meta:
         ordering = ("name",)
@@ -320,6 +322,7 @@ class Room(TimeStampedModel):
 
     objects = RoomManager()
     unit_scope_lookup = "site__unit"
+    choice_label_fields = ("name", "site__name")  # what `str(room)` reads (common.views.filter_choices_for_user)
 
     class Meta:
         ordering = ("site__name", "name")

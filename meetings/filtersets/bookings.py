@@ -3,12 +3,15 @@
 from datetime import date, datetime, time, timedelta
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Booking, BookingSeries, RoomBookingPolicy, SkippedDate
 from sites.models import Room, Site
+
+# The sites a booking can be at: those with a bookable room (a province has hundreds of sites without).
+SITES_WITH_ROOMS = Site.objects.filter(Exists(Room.objects.filter(site=OuterRef("pk"), is_bookable=True)))
 
 
 def _local_midnight(day: date) -> datetime:
@@ -18,7 +21,7 @@ def _local_midnight(day: date) -> datetime:
 class BookingFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     room = django_filters.ModelChoiceFilter(queryset=Room.objects.filter(is_bookable=True), label=_("Room"))
-    site = django_filters.ModelChoiceFilter(field_name="room__site", queryset=Site.objects.all(), label=_("Site"))
+    site = django_filters.ModelChoiceFilter(field_name="room__site", queryset=SITES_WITH_ROOMS, label=_("Site"))
     status = django_filters.MultipleChoiceFilter(choices=Booking.Status.choices, label=_("Status"))
     series = django_filters.ModelChoiceFilter(queryset=BookingSeries.objects.all(), label=_("Recurring booking"))
     date_from = django_filters.DateFilter(method="filter_from", label=_("From (date)"))
@@ -66,7 +69,7 @@ class SkippedDateFilterSet(django_filters.FilterSet):
 
 
 class RoomBookingPolicyFilterSet(django_filters.FilterSet):
-    site = django_filters.ModelChoiceFilter(field_name="room__site", queryset=Site.objects.all(), label=_("Site"))
+    site = django_filters.ModelChoiceFilter(field_name="room__site", queryset=SITES_WITH_ROOMS, label=_("Site"))
 
     class Meta:
         model = RoomBookingPolicy
