@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import holidays
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone, translation
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 # The default working day for free-slot search, and the hours from which the calendar proposes a
 # time when a person clicks an empty day (the day view itself shows the whole day, 00:00–24:00).
 WORKDAY_START, WORKDAY_END = time(7, 0), time(17, 30)
+# Rooms per page of the calendar: a province has hundreds, and a page of them all took a second to make.
+CALENDAR_ROOMS_PER_PAGE = 25
 SLOT_STEP_MINUTES = 15
 
 
@@ -195,6 +198,7 @@ class Calendar:
     holidays: dict[date, str]
     hours: list[int]
     slots: list[HourSlot] = field(default_factory=list)
+    page: Page | None = None  # the rooms' page, for the links to the others
 
 
 def _place(booking: Booking, day: date) -> DayBlock:
@@ -212,27 +216,42 @@ def _hour(day: date, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min) + timedelta(hours=hour), timezone.get_default_timezone())
 
 
-def _free_hour(day: date, bookings: list[Booking], now: datetime) -> tuple[datetime, datetime] | None:
-    """The first whole hour of the working day (or later that evening) free in `bookings`, not past."""
-    for hour in range(WORKDAY_START.hour, 23):
-        start, end = _hour(day, hour), _hour(day, hour + 1)
+def _free_hour(
+    hours: list[tuple[datetime, datetime]], bookings: list[Booking], now: datetime
+) -> tuple[datetime, datetime] | None:
+    """The first of a day's candidate `hours` (start, end) that is free in `bookings` and not past."""
+    for start, end in hours:
         if start >= now and not any(b.starts_at < end and b.ends_at > start for b in bookings):
             return start, end
     return None
 
 
 def calendar(
-    *, user: User, start: date, days: int, site_id: int | None = None, include_inactive: bool = False
+    *,
+    user: User,
+    start: date,
+    days: int,
+    site_id: int | None = None,
+    include_inactive: bool = False,
+    page: int | str | None = 1,
+    per_page: int | None = None,
 ) -> Calendar:
     """
-    Rooms × days with the bookings of each day, in two queries whatever the number of rooms or
-    bookings (rooms with their site and policy; bookings with their booker). The day view places
-    each booking on the whole day's timeline (00:00–24:00) and lists the hours still bookable; the
-    week view proposes a free hour per room and day for a click on the empty part of its cell.
+    Rooms × days with the bookings of each day, for one page of rooms: three queries whatever the
+    number of rooms or bookings (the rooms' count; rooms with their site and policy; bookings with
+    their booker). The day view places each booking on the whole day's timeline (00:00–24:00) and
+    lists the hours still bookable; the week view proposes a free hour per room and day for a click on
+    the empty part of its cell.
     """
     now = timezone.now()
     day_list = [start + timedelta(days=i) for i in range(days)]
-    rooms = list(bookable_rooms(user=user, site_id=site_id))
+    rooms = bookable_rooms(user=user, site_id=site_id)
+    rooms_page = Paginator(rooms, per_page or CALENDAR_ROOMS_PER_PAGE).get_page(page)
+    rooms = list(rooms_page.object_list)
+    # The hours a week's cell may propose: the working day's and the evening's, each day's computed once.
+    candidate_hours = {
+        day: [(_hour(day, h), _hour(day, h + 1)) for h in range(WORKDAY_START.hour, 23)] for day in day_list
+    }
     range_start, _ = _day_bounds(day_list[0])
     _, range_end = _day_bounds(day_list[-1])
     bookings = Booking.objects.visible_to(user).filter(
@@ -256,7 +275,7 @@ def calendar(
             if days == 1:
                 cell.blocks = [_place(b, day) for b in todays]
             else:
-                cell.suggest = _free_hour(day, todays, now)
+                cell.suggest = _free_hour(candidate_hours[day], todays, now)
             cells.append(cell)
         rows.append(CalendarRow(room=room, cells=cells))
     day_off = {d: n for d, n in public_holidays({d.year for d in day_list}).items() if d in bounds}
@@ -266,7 +285,7 @@ def calendar(
         for h in range(24):
             slot_start, slot_end = max(_hour(start, h), earliest), _hour(start, h + 1)
             slots.append(HourSlot(hour=h, starts_at=slot_start, ends_at=slot_end, bookable=slot_start < slot_end))
-    return Calendar(days=day_list, rows=rows, holidays=day_off, hours=list(range(24)), slots=slots)
+    return Calendar(days=day_list, rows=rows, holidays=day_off, hours=list(range(24)), slots=slots, page=rooms_page)
 
 
 #

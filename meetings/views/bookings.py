@@ -210,7 +210,9 @@ class CalendarView(ObjectViewMixin, View):
         length = 1 if view == "day" else 7
         site_id = request.GET.get("site")
         site_id = int(site_id) if site_id and site_id.isdigit() else None
-        grid = selectors.calendar(user=request.user, start=start, days=length, site_id=site_id)
+        grid = selectors.calendar(
+            user=request.user, start=start, days=length, site_id=site_id, page=request.GET.get("page")
+        )
         step = timedelta(days=length)
         return render(
             request,

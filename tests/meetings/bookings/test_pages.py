@@ -106,7 +106,10 @@ def test_other_commune_actions_are_404(client, officer, made):
     assert Booking.objects.get(pk=other.pk).status == Booking.Status.CONFIRMED
 
 
-def test_calendar_queries_do_not_grow_with_rooms_and_bookings(client, staff, made, monday):
+def test_calendar_queries_do_not_grow_with_rooms_and_bookings(client, staff, made, monday, monkeypatch):
+    from meetings.selectors import bookings as selectors
+
+    monkeypatch.setattr(selectors, "CALENDAR_ROOMS_PER_PAGE", 100)  # every room on one page
     client.force_login(staff)
     url = reverse("meetings:booking_calendar")
     with CaptureQueriesContext(connection) as before:
@@ -287,3 +290,29 @@ def test_office_staff_sets_a_room_policy_with_approvers(client, staff, approver,
     policy = RoomBookingPolicy.objects.get(room=rooms["tam-hai"])
     assert list(policy.approvers.all()) == [approver]
     assert "180" in client.get(policy.get_absolute_url()).content.decode()
+
+
+def test_calendar_shows_a_page_of_rooms_with_links_to_the_others(client, staff, made, monday, monkeypatch):
+    """
+    Issue 18: a province's hundreds of rooms are shown a page at a time; the page links keep the view,
+    the date and the site, and moving to another week keeps the page.
+    """
+    from meetings.selectors import bookings as selectors
+
+    monkeypatch.setattr(selectors, "CALENDAR_ROOMS_PER_PAGE", 2)
+    client.force_login(staff)
+    url = reverse("meetings:booking_calendar")
+    rooms = list(selectors.bookable_rooms(user=staff))
+    assert len(rooms) > 4
+    first = client.get(url, {"date": monday.isoformat(), "view": "day"})
+    grid = first.context["grid"]
+    assert [row.room for row in grid.rows] == rooms[:2] and grid.page.paginator.num_pages == -(-len(rooms) // 2)
+    html = first.content.decode()
+    assert f"?date={monday.isoformat()}&amp;view=day&amp;page=2" in html
+    assert f"Phòng 1–2 / {len(rooms)}" in html or f"Rooms 1–2 of {len(rooms)}" in html
+    second = client.get(url, {"date": monday.isoformat(), "view": "day", "page": 2})
+    assert [row.room for row in second.context["grid"].rows] == rooms[2:4]
+    # The previous and next weeks keep the page of rooms.
+    assert "&page=2" in second.content.decode().split('aria-label="Previous"')[0].rsplit("<a", 1)[1]
+    last = client.get(url, {"date": monday.isoformat(), "page": 999})  # past the end: the last page
+    assert last.context["grid"].page.number == last.context["grid"].page.paginator.num_pages
