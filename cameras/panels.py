@@ -64,7 +64,7 @@ def health(request: HttpRequest, limit: int = OFFLINE_LIMIT) -> dict[str, Any]:
 #
 
 
-@register_status_provider("cameras.offline")
+@register_status_provider("cameras.offline", depends_on=["cameras.Camera"])
 def cameras_offline(site_ids: list[int]) -> dict[int, tuple[int, str]]:
     """A site with monitored cameras offline is not ready (cameras in maintenance or removed don't count)."""
     return {

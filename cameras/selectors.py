@@ -116,16 +116,34 @@ def incident_list(
     return incidents
 
 
+# Sites and recorders the dashboard lists, worst first; a province's hundreds are in the camera and
+# recorder lists (the page listed them all, and took 100 ms to, issue 18).
+DASHBOARD_ROWS = 20
+
+
+def _worst_first(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """The first DASHBOARD_ROWS rows, most offline, then most faulty, then fewest working; and how many more."""
+    rows = sorted(rows, key=lambda r: (-r["offline"], -r["faulty"], r["working"] - r["total"], str(r["name"])))
+    return rows[:DASHBOARD_ROWS], max(0, len(rows) - DASHBOARD_ROWS)
+
+
 def dashboard_numbers(*, user: User) -> dict[str, Any]:
     """
     Everything the camera dashboard counts and lists, read together so that its cards and tables
     always agree (the page and its live refresh both render from this).
     """
+    by_site, more_sites = _worst_first(camera_summary(user=user, by="site"))
+    by_recorder, more_recorders = _worst_first(camera_summary(user=user, by="recorder"))
+    totals = camera_totals(user=user)
+    offline = list(camera_get_offline(user=user)[:DASHBOARD_ROWS])
     return {
-        "totals": camera_totals(user=user),
-        "by_site": camera_summary(user=user, by="site"),
-        "by_recorder": camera_summary(user=user, by="recorder"),
-        "offline": list(camera_get_offline(user=user)[:100]),
+        "totals": totals,
+        "by_site": by_site,
+        "more_sites": more_sites,
+        "by_recorder": by_recorder,
+        "more_recorders": more_recorders,
+        "offline": offline,
+        "more_offline": max(0, totals["offline"] - len(offline)),
         "incidents": list(incident_list(user=user, needs_attention=True)[:50]),
     }
 
@@ -154,15 +172,16 @@ def camera_summary(*, user: User, by: str) -> list[dict[str, Any]]:
     """Per site (`by="site"`) or per recorder (`by="recorder"`): the same counts as camera_totals."""
     if by not in ("site", "recorder"):
         raise ValueError(by)
+    counts = _counts()
     rows = (
         Camera.objects.visible_to(user)
         .exclude(status=CameraStatus.REMOVED)
         .values(f"{by}_id", f"{by}__name")
-        .annotate(**_counts())
+        .annotate(**counts)
         .order_by(f"{by}__name")
     )
     return [
-        {"id": row[f"{by}_id"], "name": row[f"{by}__name"] or _("No recorder"), **{k: row[k] for k in _counts()}}
+        {"id": row[f"{by}_id"], "name": row[f"{by}__name"] or _("No recorder"), **{k: row[k] for k in counts}}
         for row in rows
     ]
 

@@ -34,6 +34,7 @@ from cameras.models import (
     Recorder,
 )
 from cameras.probes import ProbeResult, ProbeTarget, run_probes
+from common.datacache import data_written
 from common.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from sites.live import site_section_changed
 
@@ -427,6 +428,7 @@ def camera_health_record(*, camera_id: int, result: ProbeResult, at: datetime | 
         if incident is not None:
             _incident_clear_if_over(incident.pk, at)
     if camera.health != health_before:  # offline, back online, or online at its first probe
+        data_written("cameras.Camera")  # the sites' states (dashboards.status) count offline cameras
         site_section_changed(site_id=camera.site_id, section=SITE_SECTION)
         if transition is None:  # a transition's alert already tells the dashboards
             _dashboards_changed(camera.site_id)

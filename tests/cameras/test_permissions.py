@@ -166,3 +166,31 @@ def test_edit_pages_need_the_role(client, make_user, officer, objects):
     assert client.get(reverse("cameras:recorder_add")).status_code == 403
     client.force_login(make_user(Role.TECHNICIAN))
     assert client.get(reverse("cameras:camera_edit", args=[camera.pk])).status_code == 200
+
+
+def test_dashboard_lists_the_worst_sites_first_and_links_to_the_rest(client, make_user, monkeypatch):
+    """
+    Issue 18: a province's hundreds of sites and recorders are not all listed on the dashboard: the
+    DASHBOARD_ROWS with the most cameras offline (then faulty), and a link to the lists for the rest.
+    """
+    from cameras import selectors
+    from cameras.choices import CameraStatus
+    from cameras.models import Health
+    from tests.factories.sites import SiteFactory
+
+    monkeypatch.setattr(selectors, "DASHBOARD_ROWS", 2)
+    quiet, faulty, worst, bad = (SiteFactory(name=name) for name in ("A yên", "B hỏng", "C tệ nhất", "D mất"))
+    CameraFactory(site=quiet, health=Health.ONLINE)
+    CameraFactory(site=faulty, status=CameraStatus.FAULTY)
+    for _ in range(3):
+        CameraFactory(site=worst, health=Health.OFFLINE)
+    CameraFactory(site=bad, health=Health.OFFLINE)
+    client.force_login(make_user(Role.TECHNICIAN))
+    response = client.get(reverse("cameras:dashboard"))
+    assert [row["name"] for row in response.context["by_site"]] == ["C tệ nhất", "D mất"]
+    assert response.context["more_sites"] == 2
+    html = response.content.decode()
+    assert f'href="{reverse("cameras:camera_list")}">and 2 more sites' in html
+    # The four offline cameras: two listed, the card and the badge count them all.
+    assert len(response.context["offline"]) == 2 and response.context["more_offline"] == 2
+    assert response.context["totals"]["offline"] == 4 and "and 2 more cameras offline" in html
