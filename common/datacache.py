@@ -48,12 +48,19 @@ def data_changed(label: str) -> None:
         cache.set(key, time.time_ns(), None)
 
 
-def _on_write(sender: Any, **kwargs: Any) -> None:
-    label = sender._meta.label
+def data_written(label: str) -> None:
+    """
+    `data_changed` for a write in the current transaction (the signals call it; so do writes that bypass
+    them): now, and again once the transaction commits, so that a request that read the old rows in
+    between does not keep them.
+    """
     data_changed(label)
-    # Again once the transaction commits: a request that read the old rows in between must not keep them.
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(lambda: data_changed(label))
+
+
+def _on_write(sender: Any, **kwargs: Any) -> None:
+    data_written(sender._meta.label)
 
 
 def watch(labels: Iterable[str]) -> tuple[str, ...]:

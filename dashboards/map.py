@@ -11,7 +11,7 @@ from accounts.models import User
 from dashboards.selectors import sites_with_status
 from dashboards.status import Level
 from sites.choices import Terrain
-from sites.models import AdministrativeUnit
+from sites.models import AdministrativeUnit, Site
 
 OUTLINE_STATIC_PATH = "dashboards/nui-thanh-communes.geojson"
 
@@ -63,6 +63,8 @@ def outline_units() -> dict[str, dict[str, str]]:
 def site_features(*, user: User, map_filter: MapFilter) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of the user's visible sites that have coordinates."""
     rows = sites_with_status(user=user, terrain=map_filter.terrain, unit_id=map_filter.unit_id)
+    # The kinds' labels once (`get_kind_display()` looks the choices up again for every site).
+    kinds = {value: str(label) for value, label in Site._meta.get_field("kind").flatchoices}
     features = []
     missing = 0
     for row in rows:
@@ -78,7 +80,7 @@ def site_features(*, user: User, map_filter: MapFilter) -> dict[str, Any]:
                 "properties": {
                     "name": site.name,
                     "unit": site.unit.name,
-                    "kind": site.get_kind_display(),
+                    "kind": kinds.get(site.kind, site.kind),
                     "terrain": site.effective_terrain,
                     "key_site": site.is_key_site,
                     "level": status.level,

@@ -69,7 +69,11 @@ def readiness(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@register_status_provider("live.readiness")
+# Not ParticipantState: it changes with every Janus event of a briefing; a site's joining shows within
+# STATUS_CACHE_SECONDS.
+@register_status_provider(
+    "live.readiness", depends_on=["meetings.Meeting", "meetings.MeetingInvitation", "live.ReadinessCheck"]
+)
 def not_ready(site_ids: list[int]) -> dict[int, tuple[int, str]]:
     """Invited sites that are not ready for a briefing starting within the hour or in progress."""
     now = timezone.now()

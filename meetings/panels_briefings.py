@@ -153,7 +153,7 @@ def my_commune(request: HttpRequest) -> dict[str, Any]:
 #
 
 
-@register_status_provider("meetings.overdue_tasks")
+@register_status_provider("meetings.overdue_tasks", depends_on=["meetings.MinutesTask", "sites.Site"])
 def overdue_tasks(site_ids: list[int]) -> dict[int, tuple[int, str]]:
     """
     Overdue tasks are set for a unit, so they mark the unit's People's Committee headquarters (where
