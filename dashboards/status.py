@@ -102,12 +102,15 @@ def site_statuses(*, site_ids: Iterable[int]) -> dict[int, SiteStatus]:
         return {}
     digest = hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=12).hexdigest()
     depends_on = sorted({label for provider in _PROVIDERS.values() for label in provider.depends_on})
-    return cached_by_data(
+    # Kept as plain (level, reasons) of the sites with a problem: unpickling 500 SiteStatus objects
+    # cost more than building them.
+    problems = cached_by_data(
         f"site-statuses:{translation.get_language()}:{digest}",
         depends_on=depends_on,
         seconds=STATUS_CACHE_SECONDS,
-        build=lambda: _statuses(ids),
+        build=lambda: {pk: (s.level, s.reasons) for pk, s in _statuses(ids).items() if s.level or s.reasons},
     )
+    return {pk: SiteStatus(*problems[pk]) if pk in problems else SiteStatus() for pk in ids}
 
 
 def _statuses(ids: list[int]) -> dict[int, SiteStatus]:

