@@ -153,8 +153,9 @@ def run(args: argparse.Namespace) -> None:
                 times.append(clock.perf_counter() - t0)
             assert response.status_code == 200
         shown = response.content.decode().count('class="bk ')
+        on_page = len(response.context["grid"].rows)  # the calendar shows a page of rooms
         print(
-            f"week calendar, {visible} rooms, {shown} bookings shown: "
+            f"week calendar, {visible} bookable rooms ({on_page} on the page), {shown} bookings shown: "
             f"{len(queries.captured_queries)} queries, {ms(times)}"
         )
 

@@ -118,6 +118,14 @@ def main() -> None:
     with translation.override("vi"):
         call_command("seed_demo", scale="province", stdout=open(os.devnull, "w"))  # noqa: SIM115
     print(f"province in place ({time.monotonic() - started:.0f} s); database {connection.vendor}")
+    from importlib import import_module
+
+    from django.conf import settings
+
+    from common.runtime import freeze_startup_heap
+
+    import_module(settings.ROOT_URLCONF)
+    freeze_startup_heap()  # as the portal's ASGI server does once started (portal/asgi.py)
 
     rows = []  # (user, url, p50, p95, queries)
     baseline: list[float] = []

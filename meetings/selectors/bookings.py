@@ -260,7 +260,12 @@ def calendar(
     if not include_inactive:
         bookings = bookings.filter(status__in=Booking.ACTIVE_STATUSES)
     by_room: dict[int, list[Booking]] = defaultdict(list)
+    statuses = dict(Booking.Status.choices)
     for booking in bookings.select_related("booked_by").order_by("starts_at"):
+        # What each block says, made once here: the template's date filters and status lookups, four
+        # and two per booking, were most of a busy week's page (740 bookings: 170 ms).
+        booking.hours = f"{timezone.localtime(booking.starts_at):%H:%M}–{timezone.localtime(booking.ends_at):%H:%M}"
+        booking.status_label = statuses.get(booking.status, booking.status)
         by_room[booking.room_id].append(booking)
     bounds = {day: _day_bounds(day) for day in day_list}
     rows = []
