@@ -60,11 +60,15 @@ def outline_units() -> dict[str, dict[str, str]]:
     return found
 
 
+MAP_LIST_ROWS = 50
+
+
 def site_features(*, user: User, map_filter: MapFilter) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of the user's visible sites that have coordinates."""
     rows = sites_with_status(user=user, terrain=map_filter.terrain, unit_id=map_filter.unit_id)
-    # The kinds' labels once (`get_kind_display()` looks the choices up again for every site).
+    # The kinds' and levels' labels once (`get_kind_display()` looks the choices up again for every site).
     kinds = {value: str(label) for value, label in Site._meta.get_field("kind").flatchoices}
+    states = {level: str(label) for level, label in Level.LABELS.items()}
     features = []
     missing = 0
     for row in rows:
@@ -84,8 +88,8 @@ def site_features(*, user: User, map_filter: MapFilter) -> dict[str, Any]:
                     "terrain": site.effective_terrain,
                     "key_site": site.is_key_site,
                     "level": status.level,
-                    "state": status.label,
-                    "colour": status.colour,
+                    "state": states[status.level],
+                    "colour": Level.COLOURS[status.level],
                     "reasons": status.reasons,
                     "url": site.get_absolute_url(),
                 },
@@ -100,3 +104,15 @@ def site_features(*, user: User, map_filter: MapFilter) -> dict[str, Any]:
         "without_coordinates": missing,
         "counts": {str(level): n for level, n in counts.items()},
     }
+
+
+def sites_needing_attention(collection: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    """
+    The map's side list: the features of sites with a problem, the worst first, MAP_LIST_ROWS of them
+    (a province has hundreds), and how many more.
+    """
+    attention = sorted(
+        (f for f in collection["features"] if f["properties"]["level"]),
+        key=lambda f: (-f["properties"]["level"], f["properties"]["name"]),
+    )
+    return attention[:MAP_LIST_ROWS], max(0, len(attention) - MAP_LIST_ROWS)

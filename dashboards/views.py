@@ -8,7 +8,7 @@ from django.templatetags.static import static
 from django.views import generic
 
 from common.views import ObjectViewMixin
-from dashboards.map import OUTLINE_STATIC_PATH, MapFilter, outline_units, site_features
+from dashboards.map import OUTLINE_STATIC_PATH, MapFilter, outline_units, site_features, sites_needing_attention
 from dashboards.status import Level
 from sites.choices import Terrain
 from sites.models import AdministrativeUnit, Site
@@ -23,8 +23,12 @@ class DistrictMapView(ObjectViewMixin, generic.TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         map_filter = MapFilter.from_query(self.request.GET)
+        sites = site_features(user=self.request.user, map_filter=map_filter)
+        attention, attention_more = sites_needing_attention(sites)
         context.update(
-            sites=site_features(user=self.request.user, map_filter=map_filter),
+            sites=sites,
+            attention=attention,
+            attention_more=attention_more,
             map_filter=map_filter,
             terrains=Terrain.choices,
             units=AdministrativeUnit.objects.visible_to(self.request.user)

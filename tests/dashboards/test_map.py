@@ -93,3 +93,25 @@ def test_map_query_count_is_constant(client, demo, make_user, django_assert_max_
         EquipmentFactory(site=bp.room.site, status="faulty")
     with django_assert_max_num_queries(len(before)):
         client.get(reverse("dashboards:map"))
+
+
+def test_side_list_shows_the_worst_sites_first_and_counts_the_rest(client, demo, make_user, monkeypatch):
+    """
+    Issue 18: a province has hundreds of sites needing attention; the side list shows MAP_LIST_ROWS,
+    the worst (not ready) first, and says how many more there are. The markers are all on the map.
+    """
+    from dashboards import map as district_map
+
+    monkeypatch.setattr(district_map, "MAP_LIST_ROWS", 2)
+    BridgePoint.objects.filter(room__site__code="ubnd-tam-giang").update(last_test_result=CallResult.FAILED)
+    client.force_login(make_user(Role.LEADER))
+    response = client.get(reverse("dashboards:map"))
+    attention, sites = response.context["attention"], response.context["sites"]
+    needing = [f for f in sites["features"] if f["properties"]["level"]]
+    assert len(needing) > 2 and len(attention) == 2
+    assert attention[0]["properties"]["name"] == Site.objects.get(code="ubnd-tam-giang").name
+    assert [f["properties"]["level"] for f in attention] == sorted(
+        (f["properties"]["level"] for f in attention), reverse=True
+    )
+    assert response.context["attention_more"] == len(needing) - 2
+    assert f"and {len(needing) - 2} more sites needing attention" in response.content.decode()
