@@ -6,7 +6,7 @@ refused change comes back as a message and changes nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -419,6 +419,10 @@ class RollCallView(BriefingMixin, View):
                     if data.get("arrived_at") and data["status"] == RollCall.Status.LATE:
                         day = timezone.localtime(meeting.starts_at).date()
                         arrived_at = timezone.make_aware(datetime.combine(day, data["arrived_at"]))
+                        if arrived_at < meeting.starts_at:  # late, so after the start: past midnight
+                            arrived_at = timezone.make_aware(
+                                datetime.combine(day + timedelta(days=1), data["arrived_at"])
+                            )
                     try:
                         services.roll_call_record(
                             meeting=meeting,

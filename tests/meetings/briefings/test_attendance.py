@@ -196,3 +196,24 @@ def test_people_are_compared_with_the_expected_headcount_site_by_site(client, ma
     assert "6 / 6" in page and "9 / 6" not in page and "9<small" not in page
     # Each site's own line: 6 of its 6; the site that gave no number shows its 3 alone.
     assert re.search(rf"{tam_hai.bridge_point}</td>.*?6<small class=\"text-muted\"> / 6</small>", page, re.S)
+
+
+def test_a_late_arrival_after_midnight_is_on_the_next_day(client, make_user, past_meeting, office):
+    """A briefing that starts at 23:50: "00:12" on the roll call is twelve minutes past the next midnight."""
+    from django.urls import reverse
+
+    from accounts.roles import Role
+
+    local_start = timezone.localtime(past_meeting.starts_at).replace(hour=23, minute=50, second=0, microsecond=0)
+    Meeting.objects.filter(pk=past_meeting.pk).update(starts_at=local_start, ends_at=local_start + timedelta(hours=2))
+    past_meeting.refresh_from_db()
+    _held(past_meeting, office)
+    client.force_login(make_user(Role.HOST))
+    tam_hai = invitation_of(past_meeting, "tam-hai").bridge_point
+    url = reverse("meetings:briefing_roll_call", args=[past_meeting.pk])
+    response = client.post(
+        url, {f"bp{tam_hai.pk}-status": "late", f"bp{tam_hai.pk}-headcount": 4, f"bp{tam_hai.pk}-arrived_at": "00:12"}
+    )
+    assert response.status_code == 302
+    interval = AttendanceInterval.objects.get(meeting=past_meeting, bridge_point=tam_hai, source="roll_call")
+    assert interval.joined_at == local_start + timedelta(minutes=22)
