@@ -6,9 +6,14 @@ with bridge points. Everything stays on loopback.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import statistics
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -119,6 +124,37 @@ def start_janus(events_url: str = ""):
     )
     server.start()
     return server
+
+
+@contextlib.contextmanager
+def serve_portal(*extra_args: str) -> Iterator[int]:
+    """The portal under uvicorn on a free loopback port, answering before this yields the port."""
+    import httpx
+
+    from tests.janus_server import free_port
+
+    port = free_port()
+    web = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning", *extra_args],
+        cwd=ROOT,
+        env={**os.environ, **ENV},
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield port
+    finally:
+        os.killpg(web.pid, signal.SIGTERM)
+        web.wait(10)
 
 
 def percentiles(samples_ms: list[float]) -> str:

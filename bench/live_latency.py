@@ -15,13 +15,9 @@ import argparse
 import asyncio
 import base64
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 
-from live_common import ENV, ROOT, make_district, make_meeting, make_user, percentiles, setup_django
+from live_common import ENV, make_district, make_meeting, make_user, percentiles, serve_portal, setup_django
 
 EMITTER = "janus-bench"
 
@@ -164,44 +160,8 @@ def main() -> None:
 
     setup_django()
     meeting, room, states, cookie = prepare(args.sites)
-    from tests.janus_server import free_port
-
-    port = free_port()
-    web = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "portal.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--ws-max-queue",
-            "1000",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **ENV},
-        start_new_session=True,
-    )
-    try:
-        import httpx
-
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+    with serve_portal("--ws-max-queue", "1000") as port:
         asyncio.run(run(args, meeting, room, states, cookie, port))
-    finally:
-        os.killpg(web.pid, signal.SIGTERM)
-        web.wait(10)
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ def site_features(*, user: User, map_filter: MapFilter) -> dict[str, Any]:
                     "key_site": site.is_key_site,
                     "level": status.level,
                     "state": states[status.level],
-                    "colour": Level.COLOURS[status.level],
+                    "colour": status.colour,
                     "reasons": status.reasons,
                     "url": site.get_absolute_url(),
                 },

@@ -420,9 +420,7 @@ class RollCallView(BriefingMixin, View):
                         day = timezone.localtime(meeting.starts_at).date()
                         arrived_at = timezone.make_aware(datetime.combine(day, data["arrived_at"]))
                         if arrived_at < meeting.starts_at:  # late, so after the start: past midnight
-                            arrived_at = timezone.make_aware(
-                                datetime.combine(day + timedelta(days=1), data["arrived_at"])
-                            )
+                            arrived_at += timedelta(days=1)
                     try:
                         services.roll_call_record(
                             meeting=meeting,
