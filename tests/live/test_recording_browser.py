@@ -115,6 +115,14 @@ def test_a_briefing_held_in_the_room_pages_is_recorded_with_both_voices(
             )
             assert given.status_code == 200, given.content
             started = time.monotonic()
+            # Six seconds of the floor once Janus hears the commune (its talking event): on a loaded machine
+            # the commune's audio took long enough to start that a site file had none.
+            wait_for(
+                lambda: ParticipantState.objects.filter(video_room=room, bridge_point=commune, talking=True).exists(),
+                timeout=30,
+                interval=0.25,
+                message="Janus never heard the commune after it was given the floor",
+            )
             time.sleep(6)
             ended = in_thread(lambda: chair_api.post(api + "end/"))
             assert ended.status_code == 200, ended.content
