@@ -20,7 +20,7 @@ from simple_history.models import HistoricalRecords
 from cameras.choices import AlertKind, CameraStatus, CameraType, Health, Placement, RecorderKind
 from common.display import local_datetime
 from common.fields import EncryptedTextField
-from common.models import TimeStampedModel
+from common.models import ChoiceLabelsMixin, TimeStampedModel
 from common.scoping import ScopedQuerySet
 from sites.choices import SiteKind
 
@@ -304,7 +304,7 @@ class CameraIncident(models.Model):
         return self.ended_at - self.started_at if self.ended_at else None
 
 
-class CameraAlert(models.Model):
+class CameraAlert(ChoiceLabelsMixin, models.Model):
     """
     An alert (cảnh báo) raised when a camera goes offline or comes back, within its site's incident;
     people acknowledge it (usually with its incident).
@@ -374,7 +374,7 @@ class CoverageTemplate(TimeStampedModel):
         return reverse("cameras:coverage")
 
 
-class ZoneRequirement(models.Model):
+class ZoneRequirement(ChoiceLabelsMixin, models.Model):
     """
     One required zone of a coverage template: a placement, on every floor or once for the site, the
     preferred camera type and how many cameras it needs. `label` names the zone ("Hành lang");

@@ -38,6 +38,9 @@ OFFLINE_LIMIT = 10  # offline cameras listed on the home panel; the rest behind 
     roles=[Role.TECHNICIAN, Role.COMMUNE_OFFICER, Role.POLICE_OPERATOR, Role.LEADER, Role.ADMINISTRATOR],
     permission="cameras.view_camera",
     order=35,
+    # Counts over a province's 10,000 cameras; health written with .update() tells the cache itself.
+    cache_seconds=60,
+    depends_on=["cameras.Camera", "cameras.CameraIncident"],
 )
 def health(request: HttpRequest, limit: int = OFFLINE_LIMIT) -> dict[str, Any]:
     """

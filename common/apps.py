@@ -9,8 +9,9 @@ class CommonConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_finished
 
-        from common import text
+        from common import tables, text
         from common.logcontext import request_context_clear
 
         text.install()
+        tables.install()
         request_finished.connect(request_context_clear, dispatch_uid="common.logcontext.clear")

@@ -1,12 +1,38 @@
 """Base models shared by every app."""
 
+from functools import lru_cache
 from typing import Any
 
 from django.db import models
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
-class TimeStampedModel(models.Model):
+@lru_cache(maxsize=1024)
+def _choice_labels(field: models.Field, language: str | None) -> dict[Any, str]:
+    return {make_hashable(value): str(label) for value, label in field.flatchoices}
+
+
+class ChoiceLabelsMixin:
+    """
+    `get_FOO_display()` from a {value: label} map made once per field and language. Django's own makes
+    the map on every call and hashes each lazy label on the way, a translation lookup per choice: a
+    site page listing 100 pieces of equipment spent 60 ms of its 120 on it. Fields whose choices are a
+    callable (evaluated on each use) keep Django's way.
+    """
+
+    def _get_FIELD_display(self, field: models.Field) -> Any:
+        if not isinstance(field.choices, list | tuple):
+            return super()._get_FIELD_display(field)  # type: ignore[misc]
+        value = getattr(self, field.attname)
+        try:
+            return _choice_labels(field, get_language()).get(make_hashable(value), value)
+        except TypeError:  # an unhashable value, as Django handles it
+            return super()._get_FIELD_display(field)  # type: ignore[misc]
+
+
+class TimeStampedModel(ChoiceLabelsMixin, models.Model):
     """Adds creation and last-change times."""
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

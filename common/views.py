@@ -328,6 +328,7 @@ class HomeView(LoginRequiredMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         from accounts.roles import Role
+        from common.datacache import cached_by_data
         from common.models import counts as model_counts
         from dashboards.registry import panels_for, user_roles
         from sites.models import BridgePoint, Equipment, Site
@@ -343,7 +344,13 @@ class HomeView(LoginRequiredMixin, generic.TemplateView):
             )
             if user.has_perm(perm(model, "view"))
         ]
-        numbers = model_counts({url: scope_queryset(model.objects.all(), user) for model, url in shown})
+        # Counts over a province's 50,000 equipment rows: kept per user until those tables change.
+        numbers = cached_by_data(
+            f"home.counts:{user.pk}:{','.join(url for _model, url in shown)}",
+            depends_on=["sites.Site", "sites.BridgePoint", "sites.Equipment"],
+            seconds=300,
+            build=lambda: model_counts({url: scope_queryset(model.objects.all(), user) for model, url in shown}),
+        )
         counts = [
             {"label": model._meta.verbose_name_plural, "url": reverse(url), "count": numbers[url]}
             for model, url in shown

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from common.models import TimeStampedModel
+from common.models import ChoiceLabelsMixin, TimeStampedModel
 from common.scoping import ScopedQuerySet
 from investments.choices import FundingSource, LineSource, LineStatus, PlanStatus, SpendingKind
 from sites.choices import EquipmentKind, SiteKind
@@ -284,7 +284,7 @@ class Phase(models.Model):
                 )
 
 
-class PlanLine(models.Model):
+class PlanLine(ChoiceLabelsMixin, models.Model):
     """
     A line item (hạng mục) of a plan: a quantity of one catalogue item for one site at a unit price.
     `amount_vnd` is always `quantity × unit_price_vnd`, kept by `save()`.

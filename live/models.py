@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from common.models import TimeStampedModel
+from common.models import ChoiceLabelsMixin, TimeStampedModel
 from common.scoping import ScopedQuerySet
 
 
@@ -138,7 +138,7 @@ class VideoRoom(TimeStampedModel):
         return reverse("live:board", args=[self.meeting_id])
 
 
-class ParticipantState(models.Model):
+class ParticipantState(ChoiceLabelsMixin, models.Model):
     """
     What one participant is doing in a video room. Each invited bridge point has a row from the start
     (with its join token); a participant Janus reports that matches no invitation gets a row with no
@@ -248,7 +248,7 @@ class ReadinessCheck(TimeStampedModel):
         return self.camera_ok and self.microphone_ok and self.display_ok and self.link_ok
 
 
-class LiveAction(models.Model):
+class LiveAction(ChoiceLabelsMixin, models.Model):
     """Audit of what a person did to a live meeting: start, mute, unmute, drop, end."""
 
     class Action(models.TextChoices):

@@ -4,12 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.models import ChoiceLabelsMixin
 from notifications.choices import NotificationKind
 
 __all__ = ["Notification", "NotificationPreference"]
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabelsMixin, models.Model):
     """
     A notification (thông báo) for one person: something to act on, with a link to where it is done.
     Unread while `read_at` is empty. Rows are written by `notifications.services.notify` only.
@@ -45,7 +46,7 @@ class Notification(models.Model):
         return self.read_at is not None
 
 
-class NotificationPreference(models.Model):
+class NotificationPreference(ChoiceLabelsMixin, models.Model):
     """
     How one person wants one kind delivered. No row means the defaults: in the app and by email.
     Email is only ever sent to users who have an address.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
@@ -37,6 +38,15 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+def _options_from(field: forms.ModelChoiceField, objects: list[Any]) -> None:
+    """
+    Render `field`'s options from rows already loaded (the meeting page prefetches its agenda) instead
+    of a query of their own; what is posted is still checked against the field's queryset.
+    """
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    field.choices = [*empty, *((obj.pk, field.label_from_instance(obj)) for obj in objects)]
 
 
 def _bootstrap(form: forms.Form) -> None:
@@ -136,6 +146,18 @@ class InviteForm(forms.Form):
         return data
 
 
+def _agenda(meeting: Meeting) -> list[AgendaItem]:
+    """
+    The meeting's agenda items in the agenda's order, each item followed by its sub-items (from the
+    prefetched ones when the page prefetched them).
+    """
+    items = sorted(meeting.agenda_items.all(), key=lambda item: (item.position, item.pk))
+    children = defaultdict(list)
+    for item in items:
+        children[item.parent_id].append(item)
+    return [row for top in children[None] for row in (top, *children[top.pk])]
+
+
 class AgendaItemForm(forms.ModelForm):
     class Meta:
         model = AgendaItem
@@ -148,6 +170,10 @@ class AgendaItemForm(forms.ModelForm):
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents
+        _options_from(
+            self.fields["parent"],
+            [item for item in _agenda(meeting) if item.parent_id is None and item.pk != self.instance.pk],
+        )
         self.fields["position"].required = False
         _bootstrap(self)
 
@@ -280,7 +306,8 @@ class ProposalForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         unit_ids = meeting.invitations.values("bridge_point__room__site__unit_id")
         self.fields["unit"].queryset = scope_queryset(AdministrativeUnit.objects.filter(pk__in=unit_ids), user)
-        self.fields["agenda_item"].queryset = meeting.agenda_items.order_by("parent_id", "position", "pk")
+        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+        _options_from(self.fields["agenda_item"], _agenda(meeting))
         self.fields["office"].queryset = DistrictOffice.objects.filter(is_active=True).order_by("short_name")
         if not self.is_bound:
             self.initial.setdefault("due_on", timezone.localdate() + timedelta(days=PROPOSAL_ANSWER_DAYS))

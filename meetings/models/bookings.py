@@ -17,7 +17,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from common.models import TimeStampedModel
+from common.models import ChoiceLabelsMixin, TimeStampedModel
 from common.scoping import ScopedQuerySet
 
 __all__ = ["BookingSeries", "CalendarFeedToken", "RoomBookingPolicy", "SkippedDate", "rule_in_words"]
@@ -216,7 +216,7 @@ class BookingSeries(TimeStampedModel):
         return rule_in_words(self.rrule, self.first_date) or self.rrule
 
 
-class SkippedDate(models.Model):
+class SkippedDate(ChoiceLabelsMixin, models.Model):
     """
     A date of a recurring booking that was not booked, and why: the room was taken by another booking
     or the day is a public holiday (ngày nghỉ lễ, e.g. Tết). Re-adding it later books that date and

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.display import TIME_FORMAT, local_datetime
-from common.models import TimeStampedModel
+from common.models import ChoiceLabelsMixin, TimeStampedModel
 from common.scoping import ScopedQuerySet
 
 
@@ -199,7 +199,7 @@ class MeetingInvitation(TimeStampedModel):
         return f"{self.meeting} – {self.bridge_point}"
 
 
-class FloorTurn(models.Model):
+class FloorTurn(ChoiceLabelsMixin, models.Model):
     """
     A bridge point's turn to speak (lượt phát biểu) in a briefing: asked for with "Xin phát biểu" (or
     given by the chair unasked), given, then taken back. The minutes list the turns per agenda item.
@@ -267,7 +267,7 @@ class FloorTurn(models.Model):
         return f"{self.bridge_point} ({self.get_status_display()})"
 
 
-class AttendanceInterval(models.Model):
+class AttendanceInterval(ChoiceLabelsMixin, models.Model):
     """
     A period during which a bridge point was in a meeting. Roll call (a person) and Janus media events
     (join/leave) both write intervals; `left_at` stays empty while the site is still in.

@@ -452,7 +452,7 @@ def task_counts_per_unit(*, user: User, today: date | None = None) -> list[UnitT
 
 
 def meeting_detail_prefetch(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    return qs.prefetch_related(
+    return qs.select_related("organiser").prefetch_related(
         Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("position", "pk")),
         "documents",
     )

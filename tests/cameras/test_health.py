@@ -48,9 +48,9 @@ def test_offline_only_after_n_consecutive_failures(probe_settings, django_captur
     assert outage.ended_at is None
     alert = CameraAlert.objects.get(camera=camera)
     assert alert.kind == AlertKind.OFFLINE
-    # After commit: one alert broadcast, one "cameras changed" to the site's open pages, and the sites'
-    # cached states (dashboards.status) forgotten again.
-    assert len(callbacks) == 3
+    # After commit: one alert broadcast, one "cameras changed" to the site's open pages, and the cached
+    # figures that read cameras and incidents (the sites' states, the camera health panel) forgotten.
+    assert len(callbacks) == 4
 
 
 def test_recovery_after_m_consecutive_successes(probe_settings):

@@ -8,7 +8,7 @@ from accounts.roles import Role
 from sites import sections
 from sites.choices import TestCallResult as CallResult  # not "Test…": pytest would try to collect it
 from sites.models import Site
-from sites.sections import SiteSection, register_site_section
+from sites.sections import SITE_EQUIPMENT_ROWS, SiteSection, register_site_section
 from tests.factories.sites import BridgePointFactory, EquipmentFactory, RoomFactory, SiteFactory
 
 
@@ -63,9 +63,14 @@ def test_site_page_query_count_is_constant(client, make_user, django_assert_max_
         room = RoomFactory(site=site)
         BridgePointFactory(room=room)
     EquipmentFactory.create_batch(60, site=site)
+    faulty = EquipmentFactory(site=site, status="faulty")
     with django_assert_max_num_queries(len(before)):
         response = client.get(site.get_absolute_url())
-    assert response.content.decode().count("eq-") >= 61
+    page = response.content.decode()
+    # The first SITE_EQUIPMENT_ROWS pieces, faulty ones first, and a link to all 62 on the equipment list.
+    shown = re.findall(r'href="/sites/equipment/(\d+)/"', page)
+    assert len(shown) == SITE_EQUIPMENT_ROWS and shown[0] == str(faulty.pk)
+    assert f'href="/sites/equipment/?site_id={site.pk}"' in page and "62" in page
 
 
 @pytest.mark.django_db

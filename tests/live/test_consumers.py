@@ -195,3 +195,43 @@ async def _test_t60_test_call_request_reaches_the_room_pages(briefing, room, mak
         return services.test_calls_request()
 
     assert await sync_to_async(later)() == {}
+
+
+def test_heartbeats_of_many_sockets_read_the_room_number_once(briefing, room, monkeypatch):
+    """
+    Every board socket's heartbeat carries the room's delta number; the sockets of one process share a
+    read of it no older than `max_age`, so 200 boards are not 40 queries a second.
+    """
+    from live import consumers
+
+    reads = []
+    real_read = consumers._read_seq
+
+    async def counting_read(meeting_id):
+        reads.append(meeting_id)
+        return await real_read(meeting_id)
+
+    monkeypatch.setattr(consumers, "_read_seq", counting_read)
+    asyncio.run(_test_heartbeats_read_once(briefing, room, reads))
+
+
+async def _test_heartbeats_read_once(briefing, room, reads):
+    from asgiref.sync import sync_to_async
+    from django.db import transaction
+
+    from live.broadcast import room_next_seq
+    from live.consumers import _seq
+
+    meeting_id = briefing.meeting.pk
+    assert await asyncio.gather(*(_seq(meeting_id, max_age=0.3) for _ in range(200))) == [room.seq] * 200
+    assert reads == [meeting_id]
+
+    def lost_delta():  # numbered, never sent: the heartbeat must still reveal it
+        with transaction.atomic():
+            return room_next_seq(room_id=room.pk)
+
+    seq = await sync_to_async(lost_delta)()
+    assert await _seq(meeting_id, max_age=0.3) == room.seq  # within max_age: the shared read
+    await asyncio.sleep(0.3)
+    assert await asyncio.gather(*(_seq(meeting_id, max_age=0.3) for _ in range(200))) == [seq] * 200
+    assert reads == [meeting_id, meeting_id]
