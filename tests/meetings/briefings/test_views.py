@@ -3,15 +3,18 @@ Web pages of briefings: the permission triad on every page (anonymous → login,
 another commune's object → 404), and the forms that change state through the services.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from meetings.models import Meeting, MeetingDocument, Minutes, MinutesTask, RollCall, TextBlock
+from meetings.models import AgendaItem, Meeting, MeetingDocument, Minutes, MinutesTask, RollCall, TextBlock
 from meetings.services import briefings as services
 
 from .conftest import invitation_of, make_meeting
@@ -160,6 +163,29 @@ def test_agenda_and_document_forms(client, office, meeting, settings):
     document = MeetingDocument.objects.get()
     response = client.get(reverse("meetings:meetingdocument_download", args=[meeting.pk, document.pk]))
     assert response.status_code == 200
+
+
+def test_agenda_choices_are_in_the_agendas_order_and_read_with_the_page(client, office, meeting):
+    """
+    The meeting page's "parent item" and "agenda item" selects list the agenda as it reads, each item
+    followed by its sub-items, from the agenda the page has loaded (no query of their own).
+    """
+    meeting.agenda_items.all().delete()
+    first = AgendaItem.objects.create(meeting=meeting, title="Khai mạc", position=1)
+    second = AgendaItem.objects.create(meeting=meeting, title="Báo cáo các xã", position=2)
+    sub = AgendaItem.objects.create(meeting=meeting, title="Xã Tam Hải", position=1, parent=second)
+    early_sub = AgendaItem.objects.create(meeting=meeting, title="Phát biểu", position=3, parent=first)
+    client.force_login(office)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(meeting.get_absolute_url()).content.decode()
+    assert sum('FROM "meetings_agendaitem" WHERE' in q["sql"] for q in queries.captured_queries) == 1
+
+    def options(name):
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        return [int(v) for v in re.findall(r'<option value="(\d+)"', select)]
+
+    assert options("parent") == [first.pk, second.pk]
+    assert options("agenda_item") == [first.pk, early_sub.pk, second.pk, sub.pk]
 
 
 def test_officer_enters_and_confirms_the_delegation(client, officer, meeting):
