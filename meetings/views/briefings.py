@@ -143,7 +143,13 @@ class MeetingDetailView(ObjectDetailView):
             state_labels=selectors.DelegationState.LABELS,
             deadline=selectors.delegation_deadline(meeting=meeting),
             started=selectors.meeting_has_started(meeting=meeting),
-            minutes_versions=selectors.minutes_list_for_user(user=user).filter(meeting=meeting).order_by("-version"),
+            # The versions' numbers and states: their amendment only, not the people and meeting of
+            # each (PostgreSQL spent longer planning those six joins than running the query).
+            minutes_versions=selectors.minutes_list_for_user(user=user)
+            .filter(meeting=meeting)
+            .select_related(None)
+            .select_related("amendment")
+            .order_by("-version"),
             tasks=selectors.task_list_for_user(user=user).filter(meeting=meeting),
             open_tasks=selectors.tasks_open_before(user=user, meeting=meeting)
             if user.has_perm("meetings.view_minutestask")
