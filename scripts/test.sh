@@ -50,7 +50,7 @@ echo ">> migrations are complete"
 # database, channel-layer prefix and recordings folder). Lines are prefixed with the pass's database.
 # PORTAL_TEST_PARALLEL=1 runs them side by side, which halves the time on a fast machine; on a machine
 # half as fast (2026-12-04) the room browser test failed twice that way on SQLite: its server answered
-# Janus's event POSTs too late for a minute, while the same test passed alone (3 of 3). (Two xdist
+# Janus's event POSTs too late for a minute, while its file's 3 tests passed alone. (Two xdist
 # workers for the PostgreSQL pass did not shorten the run and loaded the machine enough to delay
 # Janus's event POSTs.)
 run_pass() {  # name, Redis database, then env assignments for pytest; returns pytest's status
