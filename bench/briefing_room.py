@@ -52,7 +52,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from live_common import ENV, ROOT, make_district, make_meeting, make_user, percentiles, setup_django
+from live_common import ENV, ROOT, make_district, make_meeting, make_user, percentiles, setup_django, wait_answering
 
 # Every PeerConnection a page creates, so that the bench can read its transport stats (room.js exposes
 # only per-feed figures). Installed before any page script runs; adapter.js and janus.js wrap it.
@@ -141,7 +141,6 @@ class Portal:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        import httpx
 
         from tests.live.conftest import Worker
 
@@ -152,15 +151,7 @@ class Portal:
             cwd=ROOT, env=env, start_new_session=True,
             stdout=(self.folder / "uvicorn.log").open("wb"), stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{self.url}/accounts/login/", timeout=5)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or self.web.poll() is not None:
-                    raise RuntimeError("uvicorn did not start") from None
-                time.sleep(0.1)
+        wait_answering(self.url, self.web, timeout=30)
         from portal.celery import app
 
         app.control.purge()

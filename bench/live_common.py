@@ -126,11 +126,24 @@ def start_janus(events_url: str = ""):
     return server
 
 
+def wait_answering(url: str, process: subprocess.Popen, *, timeout: float) -> None:
+    """Wait until the portal started as `process` answers at `url`; fail if it exits or takes too long."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(f"{url}/accounts/login/", timeout=5)
+            return
+        except httpx.TransportError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("uvicorn did not start") from None
+            time.sleep(0.1)
+
+
 @contextlib.contextmanager
 def serve_portal(*extra_args: str) -> Iterator[int]:
     """The portal under uvicorn on a free loopback port, answering before this yields the port."""
-    import httpx
-
     from tests.janus_server import free_port
 
     port = free_port()
@@ -142,15 +155,7 @@ def serve_portal(*extra_args: str) -> Iterator[int]:
         start_new_session=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        wait_answering(f"http://127.0.0.1:{port}", web, timeout=20)
         yield port
     finally:
         os.killpg(web.pid, signal.SIGTERM)
