@@ -277,19 +277,31 @@ def floor_turns_end(*, meeting: Meeting, at) -> None:
 #
 
 
+@transaction.atomic
 def floor_enforce(*, state_id: int) -> None:
     """
     A site started publishing (joined, rejoined after a failure, or a new Janus): mute it in Janus when
     a moderated room should not hear it, and refuse a screen share it may not make. Idempotent.
+
+    Decided under the meeting's lock, like every floor change (`_live_room`): read unlocked, the floor
+    holder could be the one before a `floor_give` that was committing, and the new holder, published a
+    moment earlier, was muted for its whole turn (a CI run: the chair gave the floor as the site's
+    `published` event queued this task, and Janus never heard the site).
     """
-    state = ParticipantState.objects.select_related("video_room__server", "video_room__meeting", "bridge_point").get(
-        pk=state_id
+    meeting_id = ParticipantState.objects.filter(pk=state_id).values_list("video_room__meeting_id", flat=True).first()
+    status = Meeting.objects.select_for_update().filter(pk=meeting_id).values_list("status", flat=True).first()
+    if status != Meeting.Status.LIVE:
+        return
+    state = (
+        ParticipantState.objects.select_for_update(of=("self",))
+        .select_related("video_room__server", "video_room__meeting", "bridge_point")
+        .get(pk=state_id)
     )
     room = state.video_room
-    if room.meeting.status != Meeting.Status.LIVE or room.status == VideoRoom.Status.CLOSED:
+    if room.status == VideoRoom.Status.CLOSED:
         return
     holder_id = (
-        FloorTurn.objects.filter(meeting=room.meeting, status=Status.SPEAKING)
+        FloorTurn.objects.filter(meeting_id=meeting_id, status=Status.SPEAKING)
         .values_list("bridge_point_id", flat=True)
         .first()
     )
@@ -299,18 +311,12 @@ def floor_enforce(*, state_id: int) -> None:
                 janus.room_kick(room.room_id, secret=room_secret(room.room_id), participant_id=state.share_janus_id)
         except (ParticipantNotFoundError, RoomNotFoundError):
             pass
-        with transaction.atomic():
-            participant_update(row=ParticipantState.objects.select_for_update().get(pk=state.pk), sharing=False)
+        participant_update(row=state, sharing=False)
     if state.state != State.PUBLISHING:
         return
     mute = not heard(room=room, state=state, holder_id=holder_id)
-    if mute == state.audio_muted:
-        return
-    with transaction.atomic():
-        changed = _moderate(room, [(state, mute)])
-        if changed:
-            row = ParticipantState.objects.select_for_update().get(pk=state.pk)
-            participant_update(row=row, audio_muted=mute, talking=False)
+    if mute != state.audio_muted and _moderate(room, [(state, mute)]):
+        participant_update(row=state, audio_muted=mute, talking=False)
 
 
 def share_allowed(*, room: VideoRoom, state: ParticipantState, holder_id: int | None) -> bool:

@@ -4,11 +4,16 @@ agenda item, the room state every page receives, and the minutes draft's speaker
 Janus enforcement with real pages is in test_room_browser.py.
 """
 
+import threading
+import time
+from functools import partial
+
 import pytest
+from django.db import connection
 
 from accounts.roles import Role
 from live import selectors, services
-from live.models import LiveAction, MediaServer, VideoRoom
+from live.models import LiveAction, MediaServer, ParticipantState, VideoRoom
 from meetings.models import AgendaItem, FloorTurn, Meeting
 from meetings.services.briefings import minutes_prefill_body
 
@@ -140,3 +145,52 @@ def test_room_state_has_a_constant_number_of_queries(live_briefing, django_asser
     with django_assert_max_num_queries(4):
         state = selectors.room_state(room=room)
     assert len(state["requests"]) == len(live_briefing.sites) and len(state["agenda"]) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_site_given_the_floor_as_it_publishes_is_not_muted_for_its_turn(live_briefing, make_user, monkeypatch):
+    """
+    The chair gives the floor to a site whose `published` event has just queued `floor_enforce`: the
+    task waits for the give to commit and sees the new holder, so it leaves the site heard. (Read
+    without the meeting's lock, it saw the floor before the give and muted the new holder in Janus for
+    its whole turn: a CI run where Janus never heard the commune.) Janus is recorded, not called: the
+    order of the two transactions is what is tested; test_room_browser.py has the real Janus.
+    """
+    from live.services import floor
+
+    meeting, site = live_briefing.meeting, live_briefing.sites[0]
+    state = ParticipantState.objects.get(video_room__meeting=meeting, bridge_point=site)
+    ParticipantState.objects.filter(pk=state.pk).update(state="publishing", janus_id=7001, audio_muted=False)
+    chair = make_user(Role.HOST)
+    inside_give, told, errors = threading.Event(), [], []
+
+    def janus(room, changes):
+        changes = list(changes)
+        told.extend((s.bridge_point_id, mute) for s, mute in changes)
+        if threading.current_thread().name == "give":
+            inside_give.set()
+            time.sleep(1)  # the give holds the meeting while the site's task starts
+        return [s for s, _ in changes]
+
+    def run(target):
+        try:
+            target()
+        except Exception as exc:  # pragma: no cover - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(floor, "_moderate", janus)
+    giving = partial(services.floor_give, meeting=meeting, user=chair, bridge_point_id=site.pk)
+    give = threading.Thread(name="give", target=run, args=(giving,))
+    give.start()
+    assert inside_give.wait(30)
+    enforce = threading.Thread(target=run, args=(partial(services.floor_enforce, state_id=state.pk),))
+    enforce.start()
+    for thread in (give, enforce):
+        thread.join(60)
+    assert errors == []
+    assert (site.pk, True) not in told
+    state.refresh_from_db()
+    assert not state.audio_muted
+    assert FloorTurn.objects.get(meeting=meeting, status="speaking").bridge_point_id == site.pk
