@@ -57,7 +57,7 @@ async def run(args: argparse.Namespace, meeting, room, states, cookie: str, port
     import websockets
     from channels.layers import get_channel_layer
 
-    from live.broadcast import meeting_group
+    from live.broadcast import delta_message, meeting_group
 
     url = f"ws://127.0.0.1:{port}/ws/live/meetings/{meeting.pk}/"
     origin = f"http://127.0.0.1:{port}"
@@ -117,9 +117,7 @@ async def run(args: argparse.Namespace, meeting, room, states, cookie: str, port
             await asyncio.sleep(args.gap)
             marker = -(i + 1)
             baseline_sent[marker] = time.perf_counter()
-            await layer.group_send(
-                meeting_group(meeting.pk), {"type": "live.delta", "data": {"seq": marker, "participants": []}}
-            )
+            await layer.group_send(meeting_group(meeting.pk), delta_message({"seq": marker, "participants": []}))
             await asyncio.sleep(args.gap)
     await asyncio.sleep(1.0)
     stray = {s: len(times) for s, times in arrivals.items() if s not in sent and s not in baseline_sent}

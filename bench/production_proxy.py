@@ -76,7 +76,7 @@ async def fan_out(
     """N board websockets on `url`; M deltas (seq first, first+1, ...) to the group; latency per receipt."""
     import websockets
 
-    from live.broadcast import meeting_group
+    from live.broadcast import delta_message, meeting_group
 
     arrivals: dict[int, list[float]] = {}
     connected = 0
@@ -116,7 +116,7 @@ async def fan_out(
     for i in range(args.events):
         seq = first + i
         sent[seq] = time.perf_counter()
-        await layer.group_send(group, {"type": "live.delta", "data": {"seq": seq, "participants": []}})
+        await layer.group_send(group, delta_message({"seq": seq, "participants": []}))
         await asyncio.sleep(args.gap)
     expected = args.events * args.sockets
     deadline = time.perf_counter() + 10

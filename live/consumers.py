@@ -148,8 +148,8 @@ class LiveBoardConsumer(PortalJsonConsumer):
             await self.send_snapshot()
 
     async def live_delta(self, event: dict[str, Any]) -> None:
-        """Handles `live.delta` from the channel layer: forward the numbered delta."""
-        await self.send_json({"type": "delta", "data": event["data"]})
+        """Handles `live.delta` from the channel layer: forward the numbered delta (`delta_message`), as it is."""
+        await self.send(text_data=event["text"])
 
     async def live_test_call(self, event: dict[str, Any]) -> None:
         """Handles `live.test_call`: the portal asks the named bridge points' room pages for a test call."""

@@ -17,9 +17,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from live.models import MediaServer, ParticipantState, VideoRoom
@@ -34,6 +35,8 @@ from live.services import (
 )
 
 logger = logging.getLogger("live.events")
+
+M = TypeVar("M", bound=models.Model)
 
 State = ParticipantState.State
 
@@ -111,9 +114,8 @@ def ingest(payload: Any) -> IngestResult:
         except MalformedEvent as exc:
             result.malformed += 1
             logger.warning("malformed Janus event ignored: %s", exc)
-    servers = {
-        emitter: MediaServer.objects.filter(server_name=emitter).first() for emitter in {e.emitter for e in events}
-    }
+    emitters = {event.emitter for event in events}
+    servers = {emitter: _only(MediaServer.objects.filter(server_name=emitter)) for emitter in emitters}
     site_handles = _site_handles(servers, events)
     for event in events:
         server = servers[event.emitter]
@@ -170,6 +172,14 @@ def _site_handles(servers: dict[str, MediaServer | None], events: list[Event]) -
         .values_list("handle_id", flat=True)
     )
     return known | (wanted & named)
+
+
+def _only(queryset: QuerySet[M]) -> M | None:
+    """
+    The row a unique lookup finds, or None. Not `first()`, which orders by the primary key: building
+    that ORDER BY was a tenth of a talking event's time (these lookups run for every event).
+    """
+    return next(iter(queryset[:1]), None)
 
 
 def handle(server: MediaServer, event: Event) -> bool:
@@ -254,12 +264,11 @@ def _on_participant(state: ParticipantState, name: str, data: dict[str, Any], ev
 
 def _room_participant(server: MediaServer, room_id: int, janus_id: int) -> ParticipantState | None:
     """Participant `janus_id` of the server's open room `room_id`, locked, with its room and meeting."""
-    return (
+    return _only(
         ParticipantState.objects.select_for_update(of=("self",))  # not the joined room and meeting rows
         .select_related("video_room__meeting", "bridge_point")
         .filter(video_room__server=server, video_room__room_id=room_id, janus_id=janus_id)
         .exclude(video_room__status=VideoRoom.Status.CLOSED)
-        .first()
     )
 
 

@@ -243,3 +243,10 @@ def in_thread(function):
         stack = "".join(traceback.format_stack(sys._current_frames()[worker.ident]))
         raise AssertionError(f"the call did not return within 90 s; it is at:\n{stack}")
     return result["value"]
+
+
+def delta_data(message: dict[str, Any]) -> dict[str, Any]:
+    """The data of a `live.delta` channel message (`broadcast.delta_message`: the page's JSON, encoded once)."""
+    page_message = json.loads(message["text"])
+    assert page_message["type"] == "delta"
+    return page_message["data"]

@@ -12,7 +12,7 @@ from django.db import connections
 
 from accounts.roles import Role
 from live import services
-from live.broadcast import group_send
+from live.broadcast import delta_message, group_send
 from live.models import MediaServer, VideoRoom
 from live.services import lifecycle
 from meetings.models import Meeting
@@ -92,7 +92,7 @@ def test_board_updates_live(browser, portal_server, briefing, make_user):
     state.refresh_from_db()
     services.participant_update(row=state, talking=True, broadcast=False)
     VideoRoom.objects.filter(pk=room.pk).update(seq=seq_before + 5)
-    delta = {"type": "live.delta", "data": {"seq": seq_before + 5, "participants": []}}
+    delta = delta_message({"seq": seq_before + 5, "participants": []})
     sender = threading.Thread(target=group_send, args=(briefing.meeting.pk, delta))  # not from Playwright's loop
     sender.start()
     sender.join()

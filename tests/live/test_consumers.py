@@ -131,7 +131,7 @@ async def _test_deltas_are_forwarded_without_a_thread_hop(briefing, room, make_u
     from asgiref.sync import sync_to_async
     from channels.layers import get_channel_layer
 
-    from live.broadcast import meeting_group
+    from live.broadcast import delta_message, meeting_group
 
     host = await sync_to_async(make_user)(Role.HOST)
     watchers = [communicator(host, briefing.meeting.pk) for _ in range(3)]
@@ -139,7 +139,7 @@ async def _test_deltas_are_forwarded_without_a_thread_hop(briefing, room, make_u
         assert (await comm.connect())[0]
         assert (await comm.receive_json_from(timeout=3))["type"] == "snapshot"
     await get_channel_layer().group_send(
-        meeting_group(briefing.meeting.pk), {"type": "live.delta", "data": {"seq": 99, "participants": []}}
+        meeting_group(briefing.meeting.pk), delta_message({"seq": 99, "participants": []})
     )
     for comm in watchers:
         assert await comm.receive_json_from(timeout=3) == {"type": "delta", "data": {"seq": 99, "participants": []}}

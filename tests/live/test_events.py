@@ -12,6 +12,7 @@ from live import broadcast, events, selectors, services
 from live.models import LiveAction, MediaServer, ParticipantState, ReadinessCheck, VideoRoom
 from meetings.models import AttendanceInterval, Meeting
 from tests.janus_server import EVENTS_PASSWORD, EVENTS_USER
+from tests.live.helpers import delta_data
 
 URL = "/api/janus/events/"
 EMITTER = "janus-evt"
@@ -414,8 +415,8 @@ def test_a_talking_event_of_a_known_site_is_four_statements_and_a_numbered_delta
     statements = [q["sql"] for q in queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE", "BEGIN"))]
     assert len(statements) == 4, statements
     assert not any('FROM "live_videoroom"' in sql for sql in statements)  # found with the row
-    assert [(meeting_id, m["data"]["seq"]) for meeting_id, m in sent] == [(live_room.meeting_id, seq_before + 1)]
-    (row,) = sent[0][1]["data"]["participants"]
+    assert [(meeting_id, delta_data(m)["seq"]) for meeting_id, m in sent] == [(live_room.meeting_id, seq_before + 1)]
+    (row,) = delta_data(sent[0][1])["participants"]
     assert (row["key"], row["talking"]) == (state.pk, True)
     assert VideoRoom.objects.get(pk=live_room.pk).seq == seq_before + 1
 

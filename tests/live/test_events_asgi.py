@@ -14,6 +14,7 @@ from channels.layers import get_channel_layer
 from live import services
 from live.broadcast import meeting_group
 from live.models import VideoRoom
+from tests.live.helpers import delta_data
 from tests.live.test_events import URL, auth, live_room, plugin, site_state  # noqa: F401 (fixture)
 
 
@@ -72,8 +73,8 @@ def test_a_talking_event_takes_one_hop_and_its_delta_reaches_the_boards(live_roo
     assert json.loads(body) == {"received": 1, "applied": 1, "ignored": 0, "malformed": 0, "failed": 0}
     assert sync_hops == ["_answer"]  # Django's handler took three for the same POST
     assert headers[b"x-content-type-options"] == b"nosniff" and len(headers[b"x-request-id"]) == 32
-    assert delta["type"] == "live.delta" and delta["data"]["seq"] == seq_before + 1
-    assert [row["talking"] for row in delta["data"]["participants"]] == [True]
+    assert delta["type"] == "live.delta" and delta_data(delta)["seq"] == seq_before + 1
+    assert [row["talking"] for row in delta_data(delta)["participants"]] == [True]
     state.refresh_from_db()
     assert state.talking
 

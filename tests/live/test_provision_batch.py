@@ -21,6 +21,7 @@ from live.services import placement
 from meetings.models import Meeting
 from tests.janus_server import ADMIN_KEY, ADMIN_SECRET, API_SECRET, free_port
 from tests.live.conftest import media_server_for, wait_for
+from tests.live.helpers import delta_data
 
 pytestmark = pytest.mark.janus
 
@@ -83,10 +84,10 @@ def test_batch_creates_every_room_with_its_tokens(janus, make_briefing, django_c
         assert tokens_of(room) <= tokens  # each token also opens Janus sessions (token_auth)
     # One delta per meeting, after commit, showing the room active.
     assert sorted(meeting_id for meeting_id, _message in sent) == sorted(m.pk for m in meetings)
-    for _meeting_id, message in sent:
-        assert message["data"]["meeting"]["room_status"] == "active"
-        assert message["data"]["meeting"]["status"] == "live"
-    assert {message["data"]["seq"] for _id, message in sent} == {1}
+    deltas = [delta_data(message) for _meeting_id, message in sent]
+    assert all(delta["meeting"]["room_status"] == "active" for delta in deltas)
+    assert all(delta["meeting"]["status"] == "live" for delta in deltas)
+    assert {delta["seq"] for delta in deltas} == {1}
 
 
 def test_batch_queries_do_not_grow_with_the_batch(janus, make_briefing):
@@ -370,7 +371,8 @@ def test_reconcile_recreates_every_room_after_a_restart_and_a_refused_one_does_n
         room = VideoRoom.objects.get(meeting=meeting)
         assert room.status == VideoRoom.Status.ACTIVE
         assert janus_allowed(server, room) == tokens_of(room) and tokens_of(room) <= tokens
-    told = {message["data"]["meeting"]["id"] for _group, message in sent if "meeting" in message["data"]}
+    deltas = [delta_data(message) for _group, message in sent]
+    told = {delta["meeting"]["id"] for delta in deltas if "meeting" in delta}
     assert {m.pk for m in meetings[1:]} <= told
     with JanusClient(server.url, api_secret=API_SECRET, admin_key=ADMIN_KEY) as client:
         client.room_destroy(taken.room_id, secret="not-ours")
