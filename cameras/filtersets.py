@@ -6,14 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from cameras.choices import AlertKind, CameraStatus, CameraType, Health, Placement, RecorderKind
 from cameras.models import Camera, CameraAlert, Recorder
+from common.filters import ColumnChoicesFilter
 
 
 class CameraFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    status = django_filters.MultipleChoiceFilter(choices=CameraStatus.choices, label=_("Status"))
-    health = django_filters.MultipleChoiceFilter(choices=Health.choices, label=_("Health"))
-    camera_type = django_filters.MultipleChoiceFilter(choices=CameraType.choices, label=_("Type"))
-    placement = django_filters.MultipleChoiceFilter(choices=Placement.choices, label=_("Placement"))
+    status = ColumnChoicesFilter(choices=CameraStatus.choices, label=_("Status"))
+    health = ColumnChoicesFilter(choices=Health.choices, label=_("Health"))
+    camera_type = ColumnChoicesFilter(choices=CameraType.choices, label=_("Type"))
+    placement = ColumnChoicesFilter(choices=Placement.choices, label=_("Placement"))
     site = django_filters.CharFilter(field_name="site__code", label=_("Site (code)"))
     site_id = django_filters.NumberFilter(field_name="site_id", label=_("Site (ID)"))
     unit_id = django_filters.NumberFilter(field_name="site__unit_id", label=_("Unit (ID)"))

@@ -21,3 +21,16 @@ class FilterBackend(DjangoFilterBackend):
                     number_filter.extra.setdefault("min_value", -NUMBER_LIMIT)
                     number_filter.extra.setdefault("max_value", NUMBER_LIMIT)
         return filterset
+
+
+class ColumnChoicesFilter(django_filters.MultipleChoiceFilter):
+    """
+    Several values of a column of the listed table (`?status=faulty&status=lost`). django-filter makes a
+    multiple-choice filter DISTINCT by default, which only a many-valued relation needs: on 50,000
+    equipment rows, DISTINCT over every selected column made a filtered list's page and count 30 ms
+    of PostgreSQL (issue 18) for rows that cannot repeat.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)

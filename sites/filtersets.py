@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from common.filters import ColumnChoicesFilter
 from sites.choices import EquipmentKind, EquipmentStatus, SiteKind, Terrain, UnitKind
 from sites.models import AdministrativeUnit, BridgePoint, Equipment, NetworkLink, Room, Site, SiteContact
 
@@ -91,8 +92,8 @@ class NetworkLinkFilterSet(django_filters.FilterSet):
 
 class EquipmentFilterSet(SearchFilterSet):
     search_fields = ("code", "model", "serial", "site__name")
-    kind = django_filters.MultipleChoiceFilter(choices=EquipmentKind.choices, label=_("Kind"))
-    status = django_filters.MultipleChoiceFilter(choices=EquipmentStatus.choices, label=_("Status"))
+    kind = ColumnChoicesFilter(choices=EquipmentKind.choices, label=_("Kind"))
+    status = ColumnChoicesFilter(choices=EquipmentStatus.choices, label=_("Status"))
     site = django_filters.CharFilter(field_name="site__code", label=_("Site (code)"))
     site_id = django_filters.NumberFilter(field_name="site_id", label=_("Site (ID)"))
     unit_id = django_filters.NumberFilter(field_name="site__unit_id", label=_("Unit (ID)"))

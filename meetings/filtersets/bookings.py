@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.filters import ColumnChoicesFilter
 from meetings.models import Booking, BookingSeries, RoomBookingPolicy, SkippedDate
 from sites.models import Room, Site
 
@@ -22,7 +23,7 @@ class BookingFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     room = django_filters.ModelChoiceFilter(queryset=Room.objects.filter(is_bookable=True), label=_("Room"))
     site = django_filters.ModelChoiceFilter(field_name="room__site", queryset=SITES_WITH_ROOMS, label=_("Site"))
-    status = django_filters.MultipleChoiceFilter(choices=Booking.Status.choices, label=_("Status"))
+    status = ColumnChoicesFilter(choices=Booking.Status.choices, label=_("Status"))
     series = django_filters.ModelChoiceFilter(queryset=BookingSeries.objects.all(), label=_("Recurring booking"))
     date_from = django_filters.DateFilter(method="filter_from", label=_("From (date)"))
     date_to = django_filters.DateFilter(method="filter_to", label=_("To (date)"))

@@ -194,3 +194,23 @@ def test_dashboard_lists_the_worst_sites_first_and_links_to_the_rest(client, mak
     # The four offline cameras: two listed, the card and the badge count them all.
     assert len(response.context["offline"]) == 2 and response.context["more_offline"] == 2
     assert response.context["totals"]["offline"] == 4 and "and 2 more cameras offline" in html
+
+
+def test_dashboard_totals_are_the_sites_counts_added_up(make_user):
+    """The dashboard's cards add up its per-site rows (one aggregate less): the same as camera_totals."""
+    from cameras import selectors
+    from cameras.choices import CameraStatus
+    from cameras.models import Health
+    from tests.factories.sites import SiteFactory
+
+    one, two = SiteFactory(), SiteFactory()
+    CameraFactory(site=one, health=Health.ONLINE)
+    CameraFactory(site=one, health=Health.OFFLINE)
+    CameraFactory(site=one, status=CameraStatus.REMOVED)
+    CameraFactory(site=two, status=CameraStatus.FAULTY)
+    CameraFactory(site=two, health=Health.OFFLINE, maintenance=True)
+    CameraFactory(site=two, health=Health.ONLINE, recorder=RecorderFactory(site=two))
+    user = make_user(Role.TECHNICIAN)
+    numbers = selectors.dashboard_numbers(user=user)
+    assert numbers["totals"] == selectors.camera_totals(user=user)
+    assert numbers["totals"] == {"total": 5, "working": 3, "faulty": 1, "online": 2, "offline": 1, "maintenance": 1}
