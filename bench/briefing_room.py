@@ -141,7 +141,6 @@ class Portal:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-
         from tests.live.conftest import Worker
 
         env = {**os.environ, **ENV}

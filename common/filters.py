@@ -25,7 +25,7 @@ class FilterBackend(DjangoFilterBackend):
 
 class ColumnChoicesFilter(django_filters.MultipleChoiceFilter):
     """
-    Several values of a column of the listed table (`?status=faulty&status=lost`). django-filter makes a
+    Several values of a column of the listed table (`?status=faulty&status=retired`). django-filter makes a
     multiple-choice filter DISTINCT by default, which only a many-valued relation needs: on 50,000
     equipment rows, DISTINCT over every selected column made a filtered list's page and count 30 ms
     of PostgreSQL (issue 18) for rows that cannot repeat.

@@ -466,7 +466,7 @@ class Equipment(TimeStampedModel):
             models.Index(fields=("site", "kind", "status")),
             # The warranties ending soon (technicians' and finance's home): a range over 50,000 rows.
             models.Index(fields=("warranty_end",), name="sites_equipment_warranty_idx"),
-            # The faulty and lost ones, across sites (the list filtered by status, its count): a few in 50,000.
+            # The faulty and retired ones, across sites (the list filtered by status, its count): a few in 50,000.
             models.Index(fields=("status",), name="sites_equipment_status_idx"),
         ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from django import template
 from django.urls import reverse
@@ -16,6 +17,14 @@ from meetings.selectors.bookings import CalendarCell, HourSlot
 from sites.models import Room
 
 register = template.Library()
+
+
+def _booking_form_href(add_url: str, room: Room, starts_at: datetime, ends_at: datetime) -> SafeString:
+    """The booking form's address with the room and the hour filled in (local time, as the form shows)."""
+    starts_at, ends_at = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    # Numbers and dates only: nothing in the address needs escaping.
+    query = f"room={room.pk}&starts_at={starts_at:%Y-%m-%dT%H:%M}&ends_at={ends_at:%Y-%m-%dT%H:%M}"
+    return mark_safe(f"{add_url}?{query}")  # noqa: S308
 
 
 @register.simple_tag
@@ -32,10 +41,9 @@ def day_slot_links(room: Room, slots: Sequence[HourSlot]) -> SafeString:
         if not slot.bookable:
             continue
         starts_at, ends_at = timezone.localtime(slot.starts_at), timezone.localtime(slot.ends_at)
-        # Numbers and dates only: nothing in the address needs escaping.
-        query = f"room={room.pk}&starts_at={starts_at:%Y-%m-%dT%H:%M}&ends_at={ends_at:%Y-%m-%dT%H:%M}"
+        href = _booking_form_href(add_url, room, starts_at, ends_at)
         label = format_html("{} {} {}–{}", book, room.name, f"{starts_at:%H:%M}", f"{ends_at:%H:%M}")
-        links.append((f"{slot.hour * 100 / 24:.4f}", mark_safe(f"{add_url}?{query}"), label, label, slot.hour))  # noqa: S308
+        links.append((f"{slot.hour * 100 / 24:.4f}", href, label, label, slot.hour))
     return format_html_join(
         "",
         '<a class="slot" style="left: {}%; width: 4.1667%" href="{}" title="{}" aria-label="{}" data-hour="{}"></a>',
@@ -52,10 +60,7 @@ def week_add_link(room: Room, cell: CalendarCell, add_url: str) -> SafeString:
     """
     if cell.suggest is None:
         return mark_safe("")
-    starts_at, ends_at = timezone.localtime(cell.suggest[0]), timezone.localtime(cell.suggest[1])
-    # Numbers and dates only: nothing in the address needs escaping.
-    query = f"room={room.pk}&starts_at={starts_at:%Y-%m-%dT%H:%M}&ends_at={ends_at:%Y-%m-%dT%H:%M}"
-    href = mark_safe(f"{add_url}?{query}")  # noqa: S308
+    href = _booking_form_href(add_url, room, *cell.suggest)
     label = format_html("{} {} {}", gettext("Book"), room.name, f"{cell.day:%d/%m/%Y}")
     return format_html('<a class="add-slot" href="{}" title="{}" aria-label="{}">+</a>', href, label, label)
 
